@@ -1,0 +1,39 @@
+"""Run every molecule scenario for real: converge, idempotence and verify on lab hosts."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, SCENARIOS, tool
+
+# Fast, dependency-free scenarios first so a broken lab shows up early; the
+# multi-host backup scenario last because it is the slowest.
+ORDER = [
+    "common", "hardening", "firewall", "redis", "nginx", "haproxy", "monitoring",
+    "postgresql", "backup_server", "backup_client", "backup",
+]
+FOUND = sorted(p.parent.name for p in SCENARIOS.glob("*/molecule.yml"))
+SCENARIO_NAMES = [s for s in ORDER if s in FOUND] + [s for s in FOUND if s not in ORDER]
+LOGS = REPO / "build" / "molecule"
+
+
+@pytest.mark.lab
+@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+def test_molecule_scenario(scenario: str, tool_env: dict[str, str]) -> None:
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log: Path = LOGS / f"{scenario}.log"
+    started = time.monotonic()
+    with log.open("w", encoding="utf-8") as out:
+        result = subprocess.run(
+            [tool("molecule"), "test", "-s", scenario],
+            cwd=REPO, env=tool_env, stdout=out, stderr=subprocess.STDOUT, check=False,
+        )
+    elapsed = time.monotonic() - started
+    print(f"molecule test -s {scenario}: {elapsed:.0f} s (log: {log.relative_to(REPO)})")
+    if result.returncode != 0:
+        tail = "\n".join(log.read_text(encoding="utf-8").splitlines()[-80:])
+        pytest.fail(f"molecule test -s {scenario} failed after {elapsed:.0f} s:\n{tail}")
