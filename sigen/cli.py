@@ -1,0 +1,115 @@
+"""Command line: parse arguments, call the library, map errors to exit codes.
+
+Exit codes: 0 success, 1 invalid blueprint (diagnostics printed), 2 usage error,
+3 unexpected failure (a short message; ``SIGEN_DEBUG=1`` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+
+from sigen import __version__
+from sigen.diagnostics import Diagnostic, SigenError, format_github, format_json, format_text
+
+__all__ = ["main"]
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
+
+_FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
+
+
+def _default_roles_dir() -> Path:
+    """roles/ of the repository sigen runs from, else roles/ in the working directory."""
+    here = Path(__file__).resolve().parent.parent / "roles"
+    return here if here.is_dir() else Path("roles")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sigen",
+        description="Compile a system blueprint into an Ansible project and its plans.",
+    )
+    parser.add_argument("--version", action="version", version=f"sigen {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    validate = sub.add_parser("validate", help="check a blueprint and print every problem")
+    validate.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
+    validate.add_argument("--format", choices=sorted(_FORMATTERS), default="text")
+    validate.add_argument("--roles", type=Path, default=None, metavar="DIR",
+                          help="role library (default: the repository's roles/)")
+
+    sub.add_parser("schema", help="print the blueprint JSON Schema (for editors)")
+
+    build = sub.add_parser("build", help="compile a blueprint into DIR")
+    build.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
+    build.add_argument("--out", type=Path, required=True, metavar="DIR")
+    build.add_argument("--format", choices=sorted(_FORMATTERS), default="text")
+    build.add_argument("--roles", type=Path, default=None, metavar="DIR",
+                       help="role library (default: the repository's roles/)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the sigen command line; returns the exit code."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    fmt = _FORMATTERS[getattr(args, "format", "text")]
+    try:
+        return _run(args, fmt)
+    except SigenError as exc:
+        _print_diagnostics(exc.diagnostics, fmt)
+        return EXIT_INVALID
+    except KeyboardInterrupt:
+        print("sigen: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # the one boundary: never a traceback for the user
+        if os.environ.get("SIGEN_DEBUG"):
+            traceback.print_exc()
+        print(f"sigen: internal error: {type(exc).__name__}: {exc} "
+              "(run with SIGEN_DEBUG=1 for details and report it)", file=sys.stderr)
+        return EXIT_UNEXPECTED
+
+
+def _print_diagnostics(diags: Sequence[Diagnostic], fmt: object) -> None:
+    if fmt is format_json:
+        sys.stdout.write(format_json(diags))
+    else:
+        assert callable(fmt)
+        sys.stdout.write(fmt(diags))
+        errors = sum(1 for d in diags if d.severity == "error")
+        if errors:
+            print(f"{errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+
+
+def _run(args: argparse.Namespace, fmt: object) -> int:
+    if args.command == "schema":
+        from sigen.schema_export import json_schema_text
+
+        sys.stdout.write(json_schema_text())
+        return EXIT_OK
+    roles_dir = args.roles if args.roles is not None else _default_roles_dir()
+    if args.command == "validate":
+        from sigen.loader import load_blueprint
+        from sigen.validate import validate_blueprint
+
+        diags = validate_blueprint(load_blueprint(args.blueprint), roles_dir)
+        _print_diagnostics(diags, fmt)
+        if fmt is format_json and not diags:
+            return EXIT_OK
+        return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
+    if args.command == "build":
+        from sigen.build import build  # type: ignore[import-not-found,unused-ignore]
+
+        result = build(args.blueprint, args.out, roles_dir)
+        summary = getattr(result, "summary", None)
+        print(summary() if callable(summary) else f"built {args.blueprint} into {args.out}")
+        return EXIT_OK
+    return EXIT_USAGE

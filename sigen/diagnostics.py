@@ -1,0 +1,118 @@
+"""One diagnostic type for every stage, and the one exception that carries diagnostics.
+
+A diagnostic is a position in a file plus a stable code and a message that says what is
+wrong and how to fix it. Diagnostics sort by (path, line, col, code, message), so the
+same input always prints the same output. Every code is listed in ``CODES`` (and in
+docs/diagnostics.md).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+__all__ = ["CODES", "Diagnostic", "SigenError", "format_github", "format_json", "format_text"]
+
+
+@dataclass(frozen=True, order=True)
+class Diagnostic:
+    """A finding at ``path:line:col`` (1-based; 0 when the position is unknown)."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    message: str
+    severity: str = "error"
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+
+
+class SigenError(Exception):
+    """Raised by library code when input cannot be used; carries the diagnostics.
+
+    Library code raises this and never prints or exits; the CLI maps it to exit code 1.
+    """
+
+    def __init__(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.diagnostics: tuple[Diagnostic, ...] = tuple(sorted(diagnostics))
+        super().__init__(format_text(self.diagnostics) or "sigen error")
+
+
+def format_text(diags: Iterable[Diagnostic]) -> str:
+    """One ``path:line:col: CODE message`` line per diagnostic, newline-terminated."""
+    return "".join(f"{d}\n" for d in diags)
+
+
+def format_json(diags: Iterable[Diagnostic]) -> str:
+    """A JSON list of diagnostic objects (stable key order), newline-terminated."""
+    return json.dumps([asdict(d) for d in diags], indent=2, ensure_ascii=False) + "\n"
+
+
+def format_github(diags: Iterable[Diagnostic]) -> str:
+    """GitHub Actions workflow annotations (``::error file=...``)."""
+    lines = []
+    for d in diags:
+        message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        lines.append(
+            f"::{d.severity} file={d.path},line={d.line},col={d.col},title={d.code}::{message}\n"
+        )
+    return "".join(lines)
+
+
+# Every diagnostic code sigen emits, with a one-line title. docs/diagnostics.md explains
+# each one; tests check that every code here has an error snapshot.
+CODES: dict[str, str] = {
+    # Reading the file
+    "SG001": "file cannot be read",
+    "SG002": "file is not UTF-8 text",
+    "SG003": "file is empty",
+    "SG004": "YAML syntax error",
+    "SG005": "duplicate key in a mapping",
+    "SG006": "anchors and aliases expand too far (or refer to themselves)",
+    "SG007": "document is not a mapping",
+    "SG008": "more than one YAML document",
+    "SG009": "unsupported %YAML directive",
+    "SG010": "unquoted YAML 1.1 boolean (yes/no/on/off)",
+    # Structure (the schema)
+    "SG101": "required field missing",
+    "SG102": "unknown field",
+    "SG103": "wrong type",
+    "SG104": "value not allowed",
+    "SG105": "number out of range",
+    "SG106": "invalid name",
+    "SG107": "invalid duration",
+    "SG108": "invalid time of day",
+    "SG109": "invalid IP address or network",
+    "SG110": "list too short",
+    "SG111": "unsupported blueprint format version",
+    "SG112": "required environment missing",
+    "SG113": "fields that exclude each other, or a field that needs another",
+    # Names and references
+    "SG201": "duplicate name",
+    "SG202": "unknown reference",
+    "SG203": "unknown component (no such role)",
+    "SG204": "reference to the wrong kind of thing",
+    # Addressing
+    "SG301": "address outside its network",
+    "SG302": "duplicate address",
+    "SG303": "interface on a network of another site",
+    # Services
+    "SG401": "service dependency cycle",
+    "SG402": "unknown service setting",
+    "SG403": "service setting rejected by the role",
+    # Virtualisation
+    "SG501": "virtual machine placed on a host that is not a hypervisor",
+    "SG502": "hypervisor capacity oversubscribed",
+    # Backups and drills
+    "SG601": "backup stored on the host it protects",
+    "SG602": "backup schedule cannot meet the RPO",
+    "SG603": "backup destination does not run a backup server",
+    "SG604": "drill recovery target cannot run the service",
+    "SG605": "drill target or recovery place does not fit the scenario",
+    # Secrets and security
+    "SG701": "literal secret in the blueprint",
+    "SG702": "not an SSH public key",
+}

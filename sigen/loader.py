@@ -1,0 +1,331 @@
+"""Load a blueprint file: bytes -> checked text -> plain data, positions on demand.
+
+The happy path uses ruamel.yaml's safe loader on its C parser (ruamel.yaml.clib), which is
+several times faster than the round-trip loader (see ../shared/PERFORMANCE.md). Positions
+are a side table built from a round-trip parse of the same text, made only when a
+diagnostic needs to be located, and never injected into the data.
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import DuplicateKeyError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.scalarstring import ScalarString
+
+from sigen.diagnostics import Diagnostic, SigenError
+
+__all__ = ["DocPath", "LoadedBlueprint", "load_blueprint", "load_text"]
+
+DocPath = Sequence[str | int]
+
+# An alias may repeat a node, but the expanded document may not be much bigger than the
+# text: a billion-laughs file expands to 10**9 nodes from a few hundred.
+_EXPANSION_FACTOR = 10
+_EXPANSION_SLACK = 10_000
+
+_YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
+_ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector: loading allocates millions of young objects
+    that are all kept, and the collector scanning them costs more than the load itself."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+class _PositionIndex:
+    """Round-trip parse of the text, made on first use, answering path -> (line, col)."""
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._doc: Any = None
+        self._failed = False
+
+    def _document(self) -> Any:
+        if self._doc is None and not self._failed:
+            rt = YAML(typ="rt")
+            rt.preserve_quotes = True
+            try:
+                with _collector_paused():
+                    self._doc = rt.load(self._text)
+            except YAMLError:
+                self._failed = True
+        return self._doc
+
+    def _walk(self, doc_path: DocPath) -> tuple[int, int, Any]:
+        """Deepest (line, col) along doc_path (0-based) and the node found there, if any."""
+        node = self._document()
+        line, col = 0, 0
+        if isinstance(node, CommentedMap | CommentedSeq):
+            line, col = node.lc.line, node.lc.col
+        last = len(doc_path) - 1
+        for i, step in enumerate(doc_path):
+            if isinstance(node, CommentedMap) and isinstance(step, str) and step in node:
+                child = node[step]
+                try:
+                    if i == last and not isinstance(child, CommentedMap | CommentedSeq):
+                        line, col = node.lc.value(step)
+                    else:
+                        line, col = node.lc.key(step)
+                except (KeyError, TypeError):
+                    pass  # a key merged in with "<<" has no position of its own
+                node = child
+            elif isinstance(node, CommentedSeq) and isinstance(step, int) and (
+                0 <= step < len(node)
+            ):
+                with suppress(KeyError, TypeError):
+                    line, col = node.lc.item(step)
+                node = node[step]
+            else:
+                return line, col, None
+            if isinstance(node, CommentedMap | CommentedSeq) and i < last:
+                line, col = node.lc.line, node.lc.col
+        return line, col, node
+
+    def locate(self, doc_path: DocPath) -> tuple[int, int]:
+        line, col, _ = self._walk(doc_path)
+        return line + 1, col + 1
+
+    def is_plain_scalar(self, doc_path: DocPath) -> bool:
+        _, _, node = self._walk(doc_path)
+        return isinstance(node, str) and not isinstance(node, ScalarString)
+
+
+@dataclass(frozen=True)
+class LoadedBlueprint:
+    """A blueprint read from disk: its plain data and where each part of it came from.
+
+    ``data`` holds only dict, list, str, int, float, bool, None, date and datetime values.
+    ``locate(("hosts", 3, "cpu_cores"))`` gives the 1-based (line, col) of that part; the
+    first call parses the text again with the (slow) round-trip loader.
+    """
+
+    path: Path
+    data: dict[str, Any]
+    sha256: str
+    text: str = field(repr=False)
+    _index: _PositionIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", _PositionIndex(self.text))
+
+    @property
+    def display_path(self) -> str:
+        """The path as the user gave it, for diagnostics."""
+        return str(self.path)
+
+    def locate(self, doc_path: DocPath) -> tuple[int, int]:
+        """1-based (line, col) of the node at doc_path, or of its deepest existing parent."""
+        return self._index.locate(doc_path)
+
+    def is_plain_scalar(self, doc_path: DocPath) -> bool:
+        """Whether the node at doc_path is a string written without quotes."""
+        return self._index.is_plain_scalar(doc_path)
+
+    def diagnostic(self, doc_path: DocPath, code: str, message: str) -> Diagnostic:
+        """A diagnostic positioned at doc_path in this file."""
+        line, col = self.locate(doc_path)
+        return Diagnostic(self.display_path, line, col, code, message)
+
+
+def load_blueprint(path: Path) -> LoadedBlueprint:
+    """Read and parse the blueprint at ``path``; raise SigenError if it is not usable YAML.
+
+    Structure is not checked here (that is ``sigen.validate``); only that the file is
+    UTF-8 YAML holding exactly one mapping, without duplicate keys or runaway aliases.
+    """
+    display = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SigenError(
+            [Diagnostic(display, 0, 0, "SG001", f"cannot read the blueprint: {reason}")]
+        ) from None
+    return load_text(path, raw)
+
+
+def load_text(path: Path, raw: bytes) -> LoadedBlueprint:
+    """Parse blueprint bytes as if read from ``path`` (used by load_blueprint and tests)."""
+    display = str(path)
+    sha256 = hashlib.sha256(raw).hexdigest()
+    text = _decode(display, raw)
+    if not text.strip():
+        raise SigenError(
+            [Diagnostic(display, 1, 1, "SG003", "the blueprint is empty; start it with 'sigen: 1'")]
+        )
+    _check_directives(display, text)
+    data = _parse(display, text)
+    if data is None:
+        raise SigenError(
+            [Diagnostic(display, 1, 1, "SG003",
+                        "the blueprint holds only comments; start it with 'sigen: 1'")]
+        )
+    if not isinstance(data, dict):
+        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        raise SigenError(
+            [Diagnostic(display, 1, 1, "SG007",
+                        f"the blueprint is {kind}; it must be a mapping that starts with "
+                        "'sigen: 1' followed by system:, sites:, networks:, hosts: ...")]
+        )
+    _check_expansion(display, text, data)
+    return LoadedBlueprint(path=path, data=data, sha256=sha256, text=text)
+
+
+def _decode(display: str, raw: bytes) -> str:
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = exc.start - (before.rfind(b"\n") + 1) + 1
+        raise SigenError(
+            [Diagnostic(display, line, col, "SG002",
+                        f"byte 0x{raw[exc.start]:02x} is not valid UTF-8; save the file as "
+                        "UTF-8 (for example: iconv -f BIG5 -t UTF-8)")]
+        ) from None
+    if "\x00" in text:
+        prefix = text[: text.index("\x00")]
+        line = prefix.count("\n") + 1
+        col = len(prefix) - (prefix.rfind("\n") + 1) + 1
+        raise SigenError(
+            [Diagnostic(display, line, col, "SG002",
+                        "the file contains a NUL character; it is binary or UTF-16, "
+                        "not UTF-8 text")]
+        )
+    return text
+
+
+def _check_directives(display: str, text: str) -> None:
+    for match in _YAML_DIRECTIVE.finditer(text):
+        if match.group(1) != "1.2":
+            line = text.count("\n", 0, match.start()) + 1
+            raise SigenError(
+                [Diagnostic(display, line, 1, "SG009",
+                            f"'%YAML {match.group(1)}' is not supported: blueprints are YAML 1.2 "
+                            "(where yes/no/on/off are not booleans); remove the directive")]
+            )
+
+
+def _parse(display: str, text: str) -> Any:
+    loader = YAML(typ="safe", pure=False)
+    try:
+        with _collector_paused():
+            return loader.load(text)
+    except DuplicateKeyError as exc:
+        mark = exc.problem_mark
+        key = _duplicate_key_name(str(exc.problem))
+        first = exc.context_mark
+        where = f" (first at line {first.line + 1})" if first is not None else ""
+        raise SigenError(
+            [Diagnostic(display, mark.line + 1 if mark else 0, mark.column + 1 if mark else 0,
+                        "SG005",
+                        f"duplicate key {key} in the same mapping{where}; a later value would "
+                        "silently replace the earlier one, so keep one of them")]
+        ) from None
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        problem = (exc.problem or exc.context or "invalid YAML").strip()
+        if "expected a single document" in str(exc.context or "") or "another document" in problem:
+            raise SigenError(
+                [Diagnostic(display, line, col, "SG008",
+                            "the file holds more than one YAML document ('---'); keep one "
+                            "blueprint per file")]
+            ) from None
+        hint = ""
+        if "cannot start any token" in problem and "\t" in text:
+            hint = " (tabs cannot indent YAML; use spaces)"
+        raise SigenError(
+            [Diagnostic(display, line, col, "SG004", f"YAML syntax error: {problem}{hint}")]
+        ) from None
+    except (YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        raise SigenError(
+            [Diagnostic(display, 0, 0, "SG004", f"YAML syntax error: {exc}".strip())]
+        ) from None
+
+
+def _duplicate_key_name(problem: str) -> str:
+    match = re.search(r'duplicate key ("[^"]*"|\S+)', problem)
+    return match.group(1) if match else "(unknown)"
+
+
+def _check_expansion(display: str, text: str, data: Any) -> None:
+    """Bound alias expansion: count nodes as a reader walking the data would meet them."""
+    expanded: dict[int, int] = {}
+    unique = 0
+    in_progress: set[int] = set()
+
+    def size(node: Any) -> int:
+        nonlocal unique
+        if not isinstance(node, dict | list):
+            unique += 1
+            return 1
+        key = id(node)
+        known = expanded.get(key)
+        if known is not None:
+            return known
+        if key in in_progress:
+            raise _Recursive
+        in_progress.add(key)
+        children = node.values() if isinstance(node, dict) else node
+        total = 1 + sum(size(child) for child in children)
+        in_progress.discard(key)
+        unique += 1
+        expanded[key] = total
+        return total
+
+    # Iterative-deep nesting is bounded by the parser; guard against recursion anyway.
+    try:
+        total = size(data)
+    except _Recursive:
+        line, col = _first_alias(text)
+        raise SigenError(
+            [Diagnostic(display, line, col, "SG006",
+                        "an alias refers to the node that contains it, so the document is "
+                        "infinitely deep; copy the values instead of using an alias")]
+        ) from None
+    except RecursionError:
+        raise SigenError(
+            [Diagnostic(display, 1, 1, "SG006", "the document is nested too deeply to read")]
+        ) from None
+    if total > _EXPANSION_FACTOR * unique + _EXPANSION_SLACK:
+        line, col = _first_alias(text)
+        raise SigenError(
+            [Diagnostic(display, line, col, "SG006",
+                        f"anchors and aliases expand {unique} written nodes to {total}; "
+                        f"at most {_EXPANSION_FACTOR}x plus {_EXPANSION_SLACK} is allowed "
+                        "(a 'billion laughs' file?); write the repeated parts out or reuse less")]
+        )
+
+
+class _Recursive(Exception):
+    pass
+
+
+def _first_alias(text: str) -> tuple[int, int]:
+    match = _ALIAS.search(text)
+    if match is None:
+        return 1, 1
+    start = match.start() + (0 if text[match.start()] == "*" else 1)
+    line = text.count("\n", 0, start) + 1
+    col = start - (text.rfind("\n", 0, start) + 1) + 1
+    return line, col
