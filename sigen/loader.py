@@ -70,7 +70,7 @@ class _PositionIndex:
                 self._failed = True
         return self._doc
 
-    def _walk(self, doc_path: DocPath) -> tuple[int, int, Any]:
+    def _walk(self, doc_path: DocPath, at_key: bool = False) -> tuple[int, int, Any]:
         """Deepest (line, col) along doc_path (0-based) and the node found there, if any."""
         node = self._document()
         line, col = 0, 0
@@ -81,7 +81,9 @@ class _PositionIndex:
             if isinstance(node, CommentedMap) and isinstance(step, str) and step in node:
                 child = node[step]
                 try:
-                    if i == last and not isinstance(child, CommentedMap | CommentedSeq):
+                    if i == last and not at_key and not isinstance(
+                        child, CommentedMap | CommentedSeq
+                    ):
                         line, col = node.lc.value(step)
                     else:
                         line, col = node.lc.key(step)
@@ -100,8 +102,8 @@ class _PositionIndex:
                 line, col = node.lc.line, node.lc.col
         return line, col, node
 
-    def locate(self, doc_path: DocPath) -> tuple[int, int]:
-        line, col, _ = self._walk(doc_path)
+    def locate(self, doc_path: DocPath, at_key: bool = False) -> tuple[int, int]:
+        line, col, _ = self._walk(doc_path, at_key)
         return line + 1, col + 1
 
     def is_plain_scalar(self, doc_path: DocPath) -> bool:
@@ -135,6 +137,10 @@ class LoadedBlueprint:
     def locate(self, doc_path: DocPath) -> tuple[int, int]:
         """1-based (line, col) of the node at doc_path, or of its deepest existing parent."""
         return self._index.locate(doc_path)
+
+    def locate_key(self, doc_path: DocPath) -> tuple[int, int]:
+        """Like locate, but for a mapping entry the position of its key, not its value."""
+        return self._index.locate(doc_path, at_key=True)
 
     def is_plain_scalar(self, doc_path: DocPath) -> bool:
         """Whether the node at doc_path is a string written without quotes."""
