@@ -212,7 +212,14 @@ def check_schema(loaded: LoadedBlueprint) -> list[Diagnostic]:
     if validator.validate(loaded.data, normalize=False):
         return []
     diags = []
+    excluded: set[tuple[Any, ...]] = set()
     for error, is_key in _leaves(validator._errors):
+        if error.rule == "excludes":
+            # cerberus reports "a excludes b" and "b excludes a"; one is enough.
+            pair = (*error.document_path[:-1], *sorted([str(error.field), str(error.constraint)]))
+            if pair in excluded:
+                continue
+            excluded.add(pair)
         diag = _diagnostic(loaded, error, is_key)
         if diag is not None:
             diags.append(diag)
@@ -243,6 +250,8 @@ def _type_name(value: Any) -> str:
 
 
 def _show(value: Any) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
     text = repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
@@ -253,6 +262,9 @@ def _diagnostic(loaded: LoadedBlueprint, error: ValidationError, is_key: bool) -
     parent = describe_path(path[:-1])
     field = path[-1] if path else ""
     rule, value, constraint = error.rule, error.value, error.constraint
+    custom = _custom(error)
+    if custom is not None and not is_key:
+        return loaded.diagnostic(path, custom[0], f"{where}: {custom[1]}")
     if is_key:
         code, message = _custom(error) or ("SG106", f"key {field!r} is not allowed")
         line, col = loaded.locate_key(path)
@@ -275,12 +287,11 @@ def _diagnostic(loaded: LoadedBlueprint, error: ValidationError, is_key: bool) -
         expected = constraint if isinstance(constraint, list) else [constraint]
         words = " or ".join(_TYPE_WORDS.get(str(t), str(t)) for t in expected)
         extra = ""
-        if isinstance(value, str) and expected == ["date"]:
-            extra = " without quotes"
-        elif isinstance(value, str) and set(expected) & {"integer", "number", "boolean"}:
-            extra = "; remove the quotes" if _looks_typed(value) else ""
-        return loaded.diagnostic(path, "SG103", f"{where} must be {words}{extra}, not "
-                                 f"{_type_name(value)} ({_show(value)})")
+        if isinstance(value, str) and (expected == ["date"] or (
+                set(expected) & {"integer", "number", "boolean"} and _looks_typed(value))):
+            extra = "; remove the quotes"
+        return loaded.diagnostic(path, "SG103", f"{where} must be {words}, not "
+                                 f"{_type_name(value)} ({_show(value)}){extra}")
     if rule == "allowed":
         choices = [str(c) for c in constraint]
         close = difflib.get_close_matches(str(value), choices, n=1)

@@ -119,6 +119,8 @@ def _check_service_settings(index: Index, service: Entry, component: str,
         if not isinstance(option, dict):
             close = difflib.get_close_matches(key, known, n=1)
             hint = f"did you mean {close[0]!r}? " if close else ""
+            if key.startswith(prefix) and key[len(prefix):] in known:
+                hint = f"write it without the role prefix, as {key[len(prefix):]!r}; "
             index.error_at_key(path, "SG402",
                                f"role {component!r} has no option {prefix + key!r}, so "
                                f"{key!r} is not a setting of service {service.name!r}; {hint}"

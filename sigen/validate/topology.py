@@ -101,6 +101,8 @@ def _check_networks(index: Index) -> dict[str, Any]:
             index.reference((*net.path, "site"), site, "sites", "site",
                             f"networks[{net.pos}] ({net.name})")
         cidr = net.get_str("cidr")
+        if cidr is None or "/" not in cidr:
+            continue  # the schema reported it
         try:
             network = ipaddress.ip_network(cidr or "", strict=True)
         except ValueError:
@@ -109,7 +111,7 @@ def _check_networks(index: Index) -> dict[str, Any]:
         gateway = net.get_str("gateway")
         if gateway is not None:
             _check_in_network(index, (*net.path, "gateway"), gateway, network, net.name,
-                              f"gateway of network {net.name!r}")
+                              "gateway")
     # Two networks of one site that overlap make addresses ambiguous.
     nets = [(n, parsed[n.name]) for n in index.entries("networks")
             if parsed.get(n.name) is not None and index.get("networks", n.name) is n]
@@ -182,7 +184,7 @@ def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
                     except ValueError:
                         continue
                 if not _check_in_network(index, (*ipath, key), address, network, net_entry.name,
-                                         f"address of {host.name!r} on"):
+                                         f"host {host.name!r} address"):
                     continue
                 normal = str(ipaddress.ip_address(address))
                 owner = seen.setdefault((net_entry.name, normal), f"host {host.name!r}")
@@ -221,8 +223,8 @@ def _check_kind_sections(index: Index, host: Entry, site: Entry | None) -> None:
     site_kind = site.get_str("kind")
     if kind == "cloud" and site_kind not in (None, "cloud"):
         index.error((*host.path, "site"), "SG204",
-                    f"cloud host {host.name!r} is placed at {site.name!r}, a {site_kind} site; "
-                    "put it at a site of kind cloud")
+                    f"cloud host {host.name!r} is placed at {site.name!r}, a site of kind "
+                    f"{site_kind!r}; put it at a site of kind cloud")
     elif kind in ("physical", "vm") and site_kind == "cloud":
         index.error((*host.path, "site"), "SG204",
                     f"{kind} host {host.name!r} is placed at cloud site {site.name!r}; use kind "
@@ -291,8 +293,11 @@ def _number(value: Any, default: float) -> float:
         else default
 
 
-def _capacity(host: Entry) -> tuple[float, float]:
+def _capacity(host: Entry) -> tuple[float, float] | None:
+    """(vCPUs, GB) a hypervisor allows; None if its hardware is not known (reported)."""
     hardware, hyper = host.get_dict("hardware"), host.get_dict("hypervisor")
+    if _number(hardware.get("cpu_cores"), 0) <= 0 or _number(hardware.get("memory_gb"), 0) <= 0:
+        return None
     cores = _number(hardware.get("cpu_cores"), 0) * _number(hyper.get("vcpu_ratio"), 1.0)
     memory = (_number(hardware.get("memory_gb"), 0) - _number(hyper.get("reserved_memory_gb"), 0)
               ) * _number(hyper.get("memory_ratio"), 1.0)
@@ -317,8 +322,11 @@ def _check_capacity(index: Index, key: str, vms: list[Entry]) -> None:
         members = [hyper]
         path = (*hyper.path, "hypervisor")
         what = f"hypervisor {hyper.name!r}"
-    cores = sum(_capacity(m)[0] for m in members)
-    memory = sum(_capacity(m)[1] for m in members)
+    capacities = [_capacity(m) for m in members]
+    if not members or any(c is None for c in capacities):
+        return
+    cores = sum(c[0] for c in capacities if c is not None)
+    memory = sum(c[1] for c in capacities if c is not None)
     vcpus = sum(_number(v.get_dict("vm").get("vcpus"), 0) for v in vms)
     vmem = sum(_number(v.get_dict("vm").get("memory_gb"), 0) for v in vms)
     vm_names = ", ".join(v.name for v in vms)

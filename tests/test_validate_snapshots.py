@@ -1,0 +1,76 @@
+"""Error snapshots: tests/invalid/<name>.yml must produce exactly <name>.errors.txt.
+
+Regenerate after a deliberate change with ``SIGEN_REGEN=1 pytest tests/test_validate_snapshots.py``
+and review the diff. The snapshots check against the stand-in role library in
+tests/invalid/roles.yml, so a change to a real role does not change them.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sigen.diagnostics import CODES, SigenError, format_text
+from sigen.loader import load_blueprint
+from sigen.validate import validate_blueprint
+
+REPO = Path(__file__).resolve().parent.parent
+INVALID = REPO / "tests" / "invalid"
+CASES = sorted(p.stem for p in INVALID.glob("*.yml") if p.name != "roles.yml")
+# Codes that no file can show: a file that cannot be read is not a file in tests/invalid/.
+NOT_SNAPSHOTTED = {"SG001"}
+
+
+@pytest.fixture(scope="module")
+def stand_in_roles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Build a role library from tests/invalid/roles.yml (component -> options)."""
+    root = tmp_path_factory.mktemp("roles")
+    specs = yaml.safe_load((INVALID / "roles.yml").read_text("utf-8"))
+    for component, options in specs.items():
+        (root / component / "tasks").mkdir(parents=True)
+        (root / component / "meta").mkdir()
+        spec = {"argument_specs": {"main": {"options": options}}}
+        (root / component / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(spec))
+    return root
+
+
+def diagnostics_text(name: str, roles: Path) -> str:
+    """The diagnostics of tests/invalid/<name>.yml, as `sigen validate` prints them."""
+    relative = Path("tests") / "invalid" / f"{name}.yml"
+    try:
+        diags = validate_blueprint(load_blueprint(relative), roles)
+    except SigenError as exc:
+        diags = list(exc.diagnostics)
+    # The role library lives in a temporary folder: keep its name out of the snapshots.
+    return format_text(diags).replace(f"{roles.name}/", "roles/")
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_snapshot(name: str, stand_in_roles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
+    actual = diagnostics_text(name, stand_in_roles)
+    expected_file = INVALID / f"{name}.errors.txt"
+    if os.environ.get("SIGEN_REGEN"):
+        expected_file.write_text(actual, "utf-8")
+    assert actual, f"{name}.yml must be invalid"
+    assert actual == expected_file.read_text("utf-8")
+
+
+def test_every_code_has_a_snapshot() -> None:
+    seen = set()
+    for snapshot in INVALID.glob("*.errors.txt"):
+        seen |= set(re.findall(r": (SG\d{3}) ", snapshot.read_text("utf-8")))
+    missing = set(CODES) - seen - NOT_SNAPSHOTTED
+    assert not missing, f"codes without an error snapshot: {sorted(missing)}"
+    assert seen <= set(CODES), f"undocumented codes: {sorted(seen - set(CODES))}"
+    assert len(CASES) >= 30
+
+
+def test_every_code_is_documented() -> None:
+    docs = (REPO / "docs" / "diagnostics.md").read_text("utf-8")
+    missing = [code for code in CODES if f"## {code}" not in docs]
+    assert not missing, f"codes missing from docs/diagnostics.md: {missing}"
