@@ -182,9 +182,18 @@ def _name_suggestion(value: str) -> str:
     return f"; for example {fixed!r}" if fixed and NAME_RE.fullmatch(fixed) else ""
 
 
+def _without_meta(rules: Any) -> Any:
+    """The schema without its documentation: every rule costs time per document node."""
+    if isinstance(rules, dict):
+        return {k: _without_meta(v) for k, v in rules.items() if k != "meta"}
+    if isinstance(rules, list):
+        return [_without_meta(v) for v in rules]
+    return rules
+
+
 @cache
 def _validator() -> BlueprintValidator:
-    return BlueprintValidator(load_schema())
+    return BlueprintValidator(_without_meta(load_schema()))
 
 
 def describe_path(doc_path: tuple[Any, ...]) -> str:

@@ -1,5 +1,7 @@
 """Checks over every value of the document: literal secrets and YAML 1.1 booleans.
 
+The loader notes where unquoted yes/no/on/off are; here they become diagnostics.
+
 One walk over the data; the path of a value is built only when it is reported, so the
 walk stays cheap on large blueprints.
 """
@@ -9,17 +11,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from sigen.diagnostics import Diagnostic
 from sigen.validate.index import Index
 from sigen.validate.values import is_secret_reference
 
-__all__ = ["YAML11_BOOLEANS", "check_values"]
+__all__ = ["check_values"]
 
-# Plain scalars YAML 1.1 (and so Ansible's PyYAML) reads as booleans, but YAML 1.2 (and so
-# this loader) reads as text. true/false mean the same in both and are not listed.
-YAML11_BOOLEANS = frozenset(
-    ["y", "Y", "yes", "Yes", "YES", "n", "N", "no", "No", "NO",
-     "on", "On", "ON", "off", "Off", "OFF"]
-)
 
 _SECRET_KEY = re.compile(
     r"(?i)(^|_)(password|passwd|passphrase|secret|token|api_?key|private_?key|"
@@ -39,15 +36,17 @@ _NOT_SECRET_KEYS = frozenset({"ssh_keys", "vault", "env", "password_authenticati
 
 def check_values(index: Index) -> None:
     """Report literal secrets (SG701) and unquoted yes/no/on/off (SG010) anywhere."""
+    loaded = index.loaded
+    for line, col, value in loaded.yaml11_plain:
+        index.diags.append(Diagnostic(
+            loaded.display_path, line, col, "SG010",
+            f"unquoted {value} is text here (YAML 1.2) but a boolean to YAML 1.1 readers such "
+            "as Ansible; write true or false for a yes/no value, or quote it "
+            f"(\"{value}\") if you mean the text"))
     found: list[tuple[tuple[Any, ...], str, str]] = []
-    _walk(index.loaded.data, [], found)
+    _walk(loaded.data, [], found)
     for path, code, detail in found:
-        if code == "SG010":
-            if not index.loaded.is_plain_scalar(path):
-                continue
-            index.error(path, "SG010", detail)
-        else:
-            index.error(path, code, detail)
+        index.error(path, code, detail)
 
 
 def _walk(node: Any, path: list[Any], found: list[tuple[tuple[Any, ...], str, str]]) -> None:
@@ -74,12 +73,6 @@ def _walk(node: Any, path: list[Any], found: list[tuple[tuple[Any, ...], str, st
 def _leaf(key: Any, value: Any, path: list[Any],
           found: list[tuple[tuple[Any, ...], str, str]]) -> None:
     if isinstance(value, str):
-        if value in YAML11_BOOLEANS:
-            found.append((tuple(path), "SG010",
-                          f"unquoted {value} is text here (YAML 1.2) but a boolean to YAML 1.1 "
-                          "readers such as Ansible; write true or false for a yes/no value, or "
-                          f"quote it (\"{value}\") if you mean the text"))
-            return
         for pattern, what in _SECRET_VALUE:
             if pattern.search(value):
                 found.append((tuple(path), "SG701",
