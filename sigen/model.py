@@ -140,7 +140,12 @@ class Host:
     def address_towards(self, other: Host) -> str:
         """This host's address on a network it shares with ``other`` (else its first one)."""
         theirs = {i.network.name for i in other.interfaces}
-        return self.address_on(theirs) or self.interfaces[0].address
+        shared = [i for i in self.interfaces if i.network.name in theirs]
+        # Service traffic belongs on a service network; management only when nothing else.
+        for iface in shared:
+            if iface.network.zone != "management":
+                return iface.address
+        return shared[0].address if shared else self.interfaces[0].address
 
     @property
     def cpu(self) -> int:

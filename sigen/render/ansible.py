@@ -1,0 +1,302 @@
+"""The Ansible project: ansible.cfg, one inventory per environment, playbooks, roles.
+
+Everything here is built as Python data and written by ``sigen.yamlout``; nothing is
+templated as text. Host variables go to ``host_vars/`` files (Ansible loads 1,000 hosts
+several times faster that way than with variables inline in hosts.yml).
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from sigen import wiring
+from sigen.model import Blueprint, Environment, Host
+from sigen.plan import DrillStep, InstallStep, Plan, RestoreProcedure, group_name
+from sigen.wiring import backup as backup_wiring
+from sigen.yamlout import Jinja, dump, header
+
+__all__ = ["collections_used", "render"]
+
+# Versions of the collections the roles may use: those of the pinned community bundle
+# (ansible 12.3.0) that molecule/lab/install-collections installs for the role tests.
+COLLECTION_VERSIONS = {
+    "ansible.posix": "2.1.0",
+    "community.crypto": "3.0.5",
+    "community.general": "11.4.2",
+    "community.postgresql": "4.2.0",
+}
+_FQCN = re.compile(r"^\s*-?\s*([a-z_][a-z0-9_]*)\.([a-z_][a-z0-9_]*)\.[a-z_][a-z0-9_]*:",
+                   re.MULTILINE)
+_BUILTIN = frozenset({"ansible.builtin", "ansible.legacy"})
+
+_YAMLLINT = """\
+extends: default
+rules:
+  line-length:
+    max: 160
+    allow-non-breakable-words: true
+    allow-non-breakable-inline-mappings: true
+  truthy:
+    allowed-values: ["true", "false"]
+    check-keys: false
+  comments:
+    min-spaces-from-content: 1
+  comments-indentation: false
+  braces:
+    max-spaces-inside: 1
+  octal-values:
+    forbid-implicit-octal: true
+    forbid-explicit-octal: true
+"""
+
+
+def _ansible_cfg(stamp: str, default_env: str) -> str:
+    return stamp + f"""[defaults]
+inventory = inventories/{default_env}/hosts.yml
+roles_path = roles
+collections_path = collections:~/.ansible/collections:/usr/share/ansible/collections
+forks = 20
+interpreter_python = auto_silent
+retry_files_enabled = False
+
+[ssh_connection]
+pipelining = True
+"""
+
+
+def _inventory(plan: Plan, env: Environment) -> dict[str, Any]:
+    bp = plan.blueprint
+    groups: dict[str, dict[str, None]] = {}
+
+    def member(group: str, host: Host) -> None:
+        groups.setdefault(group, {})[host.name] = None
+
+    for host in bp.hosts:
+        member(group_name("site", host.site.name), host)
+        member(group_name("kind", host.kind), host)
+        for zone in host.zones:
+            member(group_name("zone", zone), host)
+    for svc in bp.services:
+        for host in svc.hosts:
+            member(group_name("component", svc.component), host)
+            member(group_name("service", svc.name), host)
+    for policy in bp.backups:
+        for host in policy.hosts:
+            member(group_name("backup", policy.name), host)
+    for cluster, hosts in bp.clusters.items():
+        for host in hosts:
+            member(group_name("cluster", cluster), host)
+    children: dict[str, Any] = {
+        name: {"hosts": hosts} for name, hosts in sorted(groups.items())
+    }
+    sites = [group_name("site", s.name) for s in bp.sites if group_name("site", s.name) in groups]
+    children[group_name("env", env.name)] = {"children": {s: None for s in sites}}
+    return {"all": {"children": children}}
+
+
+def _verify_tasks(step: InstallStep) -> list[dict[str, Any]]:
+    svc = step.service
+    if svc is None:
+        return []
+    return [
+        {
+            "name": f"{step.id} Verify that {svc.name} listens on TCP port {port}",
+            "ansible.builtin.command": {"argv": ["ss", "-H", "-l", "-t", "-n",
+                                                 f"sport = :{port}"]},
+            "register": "sigen_listening",
+            "changed_when": False,
+            "failed_when": Jinja("sigen_listening.stdout | length == 0"),
+            "when": Jinja("not ansible_check_mode"),
+        }
+        for port in svc.ports
+    ]
+
+
+def _install_play(plan: Plan, step: InstallStep) -> dict[str, Any]:
+    play: dict[str, Any] = {"name": f"{step.id} {step.title}", "hosts": step.group,
+                            "tags": [step.id]}
+    if step.service is not None:
+        play["tags"].append(step.service.name)
+        play["roles"] = [{"role": step.service.component,
+                          "vars": wiring.service_vars(plan, step.service)}]
+        verify = _verify_tasks(step)
+        if verify:
+            play["post_tasks"] = verify
+    elif step.policy is not None:
+        bak = next(b for b in plan.backups if b.policy is step.policy)
+        play["tags"].append(bak.id)
+        play["name"] = f"{step.id} {bak.id} {step.title}"
+        role_vars = backup_wiring.client(plan, bak)
+        play["roles"] = [{"role": "backup_client", "vars": role_vars}]
+        play["post_tasks"] = [{
+            "name": f"{bak.id} Take the first backup of {step.policy.name} now",
+            "ansible.builtin.include_role": {"name": "backup_client", "tasks_from": "backup_now"},
+            "vars": {"backup_client_name": step.policy.name},
+            "when": Jinja("not ansible_check_mode"),
+        }]
+    else:
+        play["roles"] = [{"role": r} for r in step.roles]
+    return play
+
+
+def _restore_tasks(plan: Plan, owner: str, procedure: RestoreProcedure, host: Host,
+                   lost: tuple[Host, ...]) -> list[dict[str, Any]]:
+    tasks = []
+    for policy in procedure.policies:
+        from_host = next((h for h in policy.hosts if h in lost), None) if lost else None
+        for what, role_vars in backup_wiring.restores(plan, policy, host, from_host):
+            tasks.append({
+                "name": f"{owner} Restore {what} from backup policy {policy.name}",
+                "ansible.builtin.include_role": {"name": "backup_client",
+                                                 "tasks_from": "restore"},
+                "vars": role_vars,
+            })
+    return tasks
+
+
+def _restore_play(plan: Plan, procedure: RestoreProcedure) -> dict[str, Any]:
+    hosts = (group_name("service", procedure.service.name) if procedure.service
+             else ":".join(h.name for h in procedure.hosts))
+    return {
+        "name": f"{procedure.id} Restore {procedure.title}",
+        "hosts": hosts,
+        "tags": [procedure.id],
+        "serial": 1,
+        "tasks": _restore_tasks(plan, procedure.id, procedure, procedure.hosts[0], ()),
+    }
+
+
+def _drill_play(plan: Plan, step: DrillStep) -> dict[str, Any]:
+    tasks: list[dict[str, Any]] = [{
+        "name": f"{step.id} Record when the recovery starts",
+        "ansible.builtin.set_fact": {"sigen_drill_started": Jinja("{{ now().timestamp() }}")},
+    }]
+    for procedure in step.restores:
+        sub = _restore_tasks(plan, step.id, procedure, step.recovery_hosts[0], step.lost_hosts)
+        tasks.extend(sub)
+    ports = sorted({p for pol in step.policies if pol.service for p in pol.service.ports})
+    for port in ports:
+        tasks.append({
+            "name": f"{step.id} Verify that the recovered service listens on TCP port {port}",
+            "ansible.builtin.command": {"argv": ["ss", "-H", "-l", "-t", "-n",
+                                                 f"sport = :{port}"]},
+            "register": "sigen_listening",
+            "changed_when": False,
+            "failed_when": Jinja("sigen_listening.stdout | length == 0"),
+        })
+    rto = _seconds(step.drill.success_rto)
+    tasks.append({
+        "name": f"{step.id} Compare the recovery time with the RTO target",
+        "ansible.builtin.assert": {
+            "that": [Jinja(f"(now().timestamp() - sigen_drill_started | float) <= {rto}")],
+            "success_msg": Jinja("Recovered in {{ (now().timestamp() - sigen_drill_started"
+                                 " | float) | round | int }} s, within the RTO of "
+                                 f"{step.drill.success_rto}"),
+            "fail_msg": Jinja("Recovery took {{ (now().timestamp() - sigen_drill_started"
+                              " | float) | round | int }} s, more than the RTO of "
+                              f"{step.drill.success_rto}"),
+        },
+    })
+    return {
+        "name": f"{step.id} Drill {step.drill.name} ({step.drill.scenario})",
+        "hosts": ":".join(h.name for h in step.recovery_hosts),
+        "tags": [step.id],
+        "tasks": tasks,
+    }
+
+
+def _seconds(duration: str) -> int:
+    from sigen.model import parse_duration
+
+    return int(parse_duration(duration).total_seconds())
+
+
+def _roles_used(plan: Plan) -> list[str]:
+    names = [r for s in plan.install for r in s.roles]
+    if plan.backups:
+        names.append("backup_client")
+    return sorted(set(names))
+
+
+def _copy_roles(roles_dir: Path, names: list[str]) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for name in names:
+        root = roles_dir / name
+        for path in sorted(root.rglob("*")):
+            rel = path.relative_to(root)
+            if path.is_file() and not any(p.startswith(".") or p == "__pycache__"
+                                          for p in rel.parts):
+                files[f"roles/{name}/{rel.as_posix()}"] = path.read_bytes()
+    return files
+
+
+def collections_used(role_files: dict[str, bytes]) -> list[str]:
+    """Collections (other than ansible.builtin) that the copied roles' YAML refers to."""
+    found: set[str] = set()
+    for path, content in role_files.items():
+        if path.endswith((".yml", ".yaml")):
+            for ns, coll in _FQCN.findall(content.decode("utf-8", "replace")):
+                found.add(f"{ns}.{coll}")
+    return sorted(found - _BUILTIN)
+
+
+def _playbook_file(name: str, plays: list[dict[str, Any]], stamp: str) -> bytes:
+    return dump(plays, stamp).encode()
+
+
+def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
+    """Every file of the Ansible project, by path relative to the output folder."""
+    bp: Blueprint = plan.blueprint
+    stamp = header(version, bp.sha256)
+    files: dict[str, bytes] = {}
+    env_names = [e.name for e in bp.environments]
+    default_env = "production" if "production" in env_names else env_names[0]
+    files["ansible.cfg"] = _ansible_cfg(stamp, default_env).encode()
+    files[".yamllint"] = (stamp + "---\n" + _YAMLLINT).encode()
+
+    for env in bp.environments:
+        base = f"inventories/{env.name}"
+        files[f"{base}/hosts.yml"] = dump(_inventory(plan, env), stamp).encode()
+        files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars(plan, env),
+                                                   stamp).encode()
+        for host in bp.hosts:
+            files[f"{base}/host_vars/{host.name}.yml"] = dump(
+                wiring.host_vars(plan, host, env), stamp).encode()
+
+    site: list[dict[str, Any]] = []
+    for step in plan.install:
+        path = f"playbooks/{step.id.lower()}.yml"
+        files[path] = _playbook_file(path, [_install_play(plan, step)], stamp)
+        site.append({"name": f"{step.id} {step.title}",
+                     "ansible.builtin.import_playbook": path})
+    files["site.yml"] = dump(site, stamp).encode()
+
+    restore: list[dict[str, Any]] = []
+    for procedure in plan.restores:
+        path = f"playbooks/{procedure.id.lower()}.yml"
+        files[path] = _playbook_file(path, [_restore_play(plan, procedure)], stamp)
+        restore.append({"name": f"{procedure.id} Restore {procedure.title}",
+                        "ansible.builtin.import_playbook": path})
+    if restore:
+        files["restore.yml"] = dump(restore, stamp).encode()
+
+    drills: list[dict[str, Any]] = []
+    for drill in plan.drills:
+        path = f"playbooks/{drill.id.lower()}.yml"
+        files[path] = _playbook_file(path, [_drill_play(plan, drill)], stamp)
+        drills.append({"name": f"{drill.id} Drill {drill.drill.name}",
+                       "ansible.builtin.import_playbook": path})
+    if drills:
+        files["drills.yml"] = dump(drills, stamp).encode()
+
+    role_files = _copy_roles(roles_dir, _roles_used(plan))
+    files.update(role_files)
+    requirements = {"collections": [
+        {"name": c, "version": COLLECTION_VERSIONS[c]} if c in COLLECTION_VERSIONS
+        else {"name": c}
+        for c in collections_used(role_files)
+    ]}
+    files["collections/requirements.yml"] = dump(requirements, stamp).encode()
+    return files

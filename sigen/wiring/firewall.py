@@ -1,0 +1,26 @@
+"""firewall: management networks for every host, allowed flows per host from the plan."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigen.model import Host
+from sigen.plan import Plan
+
+
+def defaults(plan: Plan) -> dict[str, Any]:
+    sec = plan.blueprint.security
+    return {
+        "firewall_management_networks": [n.cidr for n in sec.management_networks],
+        "firewall_default_inbound": sec.default_inbound,
+        "firewall_log_denied": sec.log_denied,
+    }
+
+
+def host(plan: Plan, host: Host) -> dict[str, Any]:
+    return {
+        "firewall_allowed_flows": [
+            {"name": f.name, "source": f.source, "port": f.port, "protocol": f.protocol}
+            for f in plan.flows.get(host.name, ())
+        ],
+    }
