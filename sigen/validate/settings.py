@@ -14,8 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from sigen.validate.index import Entry, Index
 from sigen.validate.values import is_secret_reference
@@ -30,10 +29,12 @@ _PLACEHOLDER = "secret-reference"
 def role_options(roles_dir: Path, component: str) -> dict[str, Any] | None:
     """The ``main`` entry point's options of a role, or None if it has no argument_specs."""
     spec_file = roles_dir / component / "meta" / "argument_specs.yml"
+    # Read it as Ansible does (PyYAML, YAML 1.1), so whatever Ansible accepts works here.
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        data = YAML(typ="safe", pure=False).load(spec_file.read_text("utf-8"))
+        data = yaml.load(spec_file.read_text("utf-8"), Loader=loader)
         options = data["argument_specs"]["main"].get("options") or {}
-    except (OSError, YAMLError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+    except (OSError, yaml.YAMLError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         return None
     return options if isinstance(options, dict) else None
 
