@@ -109,7 +109,8 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
         from sigen.build import build  # type: ignore[import-not-found,unused-ignore]
 
         result = build(args.blueprint, args.out, roles_dir)
-        summary = getattr(result, "summary", None)
-        print(summary() if callable(summary) else f"built {args.blueprint} into {args.out}")
+        files = getattr(result, "files", None)
+        count = f"{files} files" if isinstance(files, int) else "the project and plans"
+        print(f"sigen: built {args.blueprint} into {args.out} ({count})")
         return EXIT_OK
     return EXIT_USAGE

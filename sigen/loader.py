@@ -35,6 +35,8 @@ DocPath = Sequence[str | int]
 # text: a billion-laughs file expands to 10**9 nodes from a few hundred.
 _EXPANSION_FACTOR = 10
 _EXPANSION_SLACK = 10_000
+# No blueprint needs deep nesting; a bound here keeps every later recursive walk safe.
+_MAX_DEPTH = 64
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
@@ -68,7 +70,9 @@ class _PositionIndex:
             try:
                 with _collector_paused():
                     self._doc = rt.load(self._text)
-            except YAMLError:
+            except (YAMLError, RecursionError, ValueError):
+                # Positions are best effort: the fast loader accepted the text, so this
+                # is a difference between the parsers; diagnostics then point at 1:1.
                 self._failed = True
         return self._doc
 
@@ -277,7 +281,7 @@ def _check_expansion(display: str, text: str, data: Any) -> None:
     unique = 0
     in_progress: set[int] = set()
 
-    def size(node: Any) -> int:
+    def size(node: Any, depth: int) -> int:
         nonlocal unique
         if not isinstance(node, dict | list):
             unique += 1
@@ -288,17 +292,18 @@ def _check_expansion(display: str, text: str, data: Any) -> None:
             return known
         if key in in_progress:
             raise _Recursive
+        if depth > _MAX_DEPTH:
+            raise RecursionError
         in_progress.add(key)
         children = node.values() if isinstance(node, dict) else node
-        total = 1 + sum(size(child) for child in children)
+        total = 1 + sum(size(child, depth + 1) for child in children)
         in_progress.discard(key)
         unique += 1
         expanded[key] = total
         return total
 
-    # Iterative-deep nesting is bounded by the parser; guard against recursion anyway.
     try:
-        total = size(data)
+        total = size(data, 0)
     except _Recursive:
         line, col = _first_alias(text)
         raise SigenError(
@@ -308,7 +313,9 @@ def _check_expansion(display: str, text: str, data: Any) -> None:
         ) from None
     except RecursionError:
         raise SigenError(
-            [Diagnostic(display, 1, 1, "SG006", "the document is nested too deeply to read")]
+            [Diagnostic(display, 1, 1, "SG006",
+                        f"the document is nested more than {_MAX_DEPTH} levels deep; no "
+                        "blueprint needs that, so flatten it")]
         ) from None
     if total > _EXPANSION_FACTOR * unique + _EXPANSION_SLACK:
         line, col = _first_alias(text)

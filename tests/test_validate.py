@@ -1,0 +1,106 @@
+"""Validation: the examples are clean, every problem is reported at once, value parsers."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+
+from sigen.diagnostics import CODES, SigenError
+from sigen.loader import load_blueprint, load_text
+from sigen.validate import validate_blueprint
+from sigen.validate.values import (
+    format_duration,
+    is_secret_reference,
+    parse_duration,
+    parse_time_of_day,
+)
+
+REPO = Path(__file__).resolve().parent.parent
+ROLES = REPO / "roles"
+EXAMPLES = sorted((REPO / "blueprints").glob("*.yml"))
+
+
+def _missing_roles(path: Path) -> list[str]:
+    data = load_blueprint(path).data
+    wanted = {s["component"] for s in data["services"]}
+    return sorted(c for c in wanted if not (ROLES / c / "meta" / "argument_specs.yml").is_file())
+
+
+@pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
+def test_examples_validate_clean(example: Path) -> None:
+    missing = _missing_roles(example)
+    if missing:
+        pytest.skip(f"roles not in the library yet: {', '.join(missing)}")
+    assert validate_blueprint(load_blueprint(example), ROLES) == []
+
+
+def test_there_are_three_examples() -> None:
+    assert {p.stem for p in EXAMPLES} >= {"onprem-physical", "virtualised", "hybrid-cloud"}
+
+
+def test_all_diagnostics_at_once_and_sorted() -> None:
+    text = (REPO / "blueprints" / "onprem-physical.yml").read_text("utf-8")
+    text = text.replace("cpu_cores: 16", "cpu_cores: sixteen", 1)
+    text = text.replace("- {network: app, address: 10.20.20.21}",
+                        "- {network: dmz2, address: 10.20.20.21}", 1)
+    text = text.replace("rpo: 24h", "rpo: 4h", 1)
+    diags = validate_blueprint(load_text(Path("b.yml"), text.encode()), ROLES)
+    found = {d.code for d in diags}
+    assert {"SG103", "SG202", "SG602"} <= found
+    assert diags == sorted(diags)
+    assert all(d.line > 0 and d.col > 0 and d.code in CODES for d in diags)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [("15m", 900), ("4h", 14400), ("1d", 86400), ("1w", 604800), ("36h", 129600),
+     ("0h", None), ("1.5h", None), ("h", None), ("4 h", None), ("4H", None), ("", None)],
+)
+def test_parse_duration(text: str, seconds: int | None) -> None:
+    assert parse_duration(text) == seconds
+
+
+@pytest.mark.parametrize(("seconds", "text"), [(900, "15m"), (86400, "1d"), (90000, "25h")])
+def test_format_duration(seconds: int, text: str) -> None:
+    assert format_duration(seconds) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("01:30", (1, 30)), ("23:59", (23, 59)), ("24:00", None), ("1:30", None), ("1pm", None)],
+)
+def test_parse_time_of_day(text: str, value: tuple[int, int] | None) -> None:
+    assert parse_time_of_day(text) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "ok"),
+    [({"vault": "vault_db_password"}, True), ({"env": "DB_PASSWORD"}, True),
+     ({"vault": "x", "env": "Y"}, False), ({"vault": "not a name"}, False),
+     ({"file": "/etc/x"}, False), ("hunter2", False)],
+)
+def test_secret_reference(value: object, ok: bool) -> None:
+    assert is_secret_reference(value) is ok
+
+
+def test_mutated_examples_never_crash() -> None:
+    """Truncated and byte-mutated examples give diagnostics, never an exception."""
+    rng = random.Random(20261126)
+    sources = [p.read_bytes() for p in EXAMPLES]
+    for i in range(60):
+        raw = bytearray(rng.choice(sources))
+        if i % 3 == 0:
+            raw = raw[: rng.randrange(len(raw))]
+        else:
+            for _ in range(rng.randrange(1, 6)):
+                pos = rng.randrange(len(raw))
+                raw[pos] = rng.choice(b" :-[]{}&*!|>'\"#\n\tabcz019\xff")
+        try:
+            loaded = load_text(Path("fuzz.yml"), bytes(raw))
+        except SigenError as exc:
+            assert exc.diagnostics
+            continue
+        diags = validate_blueprint(loaded, ROLES)
+        assert diags == sorted(diags)
