@@ -201,7 +201,7 @@ def _install_steps(bp: Blueprint) -> list[InstallStep]:
             deps.append(agent.id)
         by_service[svc.name] = add(
             kind="service", title=f"Service {svc.name} ({svc.component})", hosts=svc.hosts,
-            roles=(svc.component,), depends_on=tuple(dict.fromkeys(deps)),
+            roles=(svc.component,), depends_on=tuple(sorted(set(deps))),
             priority=_PRIORITY.get(svc.criticality, 3),
             minutes=_minutes(svc.component, len(svc.hosts)), service=svc,
         )
@@ -213,7 +213,7 @@ def _install_steps(bp: Blueprint) -> list[InstallStep]:
                  if s.component == "backup_server"]
         crit = policy.service.criticality if policy.service else "medium"
         add(kind="backup", title=f"Backup policy {policy.name} ({policy.method})",
-            hosts=policy.hosts, roles=("backup_client",), depends_on=tuple(dict.fromkeys(deps)),
+            hosts=policy.hosts, roles=("backup_client",), depends_on=tuple(sorted(set(deps))),
             priority=_PRIORITY.get(crit, 3), minutes=_minutes("backup", len(policy.hosts)),
             policy=policy)
     return steps

@@ -1,8 +1,186 @@
-"""Documents placeholder (filled in next)."""
+"""The plans: installation, backup/restore and disaster drill, as Markdown.
+
+Prose lives in Jinja templates under ``sigen/templates/<language>/``; one environment with
+``StrictUndefined`` renders them. Every value printed from the blueprint is escaped for
+Markdown by ``finalize`` (so a ``|`` in a name cannot break a table and ``<script>`` stays
+text); user text is only ever data, never template source.
+"""
+
 from __future__ import annotations
 
-from sigen.plan import Plan
+import re
+from collections.abc import Iterator, Mapping
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from sigen.model import BackupPolicy, Blueprint, Host, Secret, Service
+from sigen.plan import Plan, group_name
+from sigen.wiring import backup as backup_wiring
+
+__all__ = ["DOCUMENTS", "Md", "md_escape", "render", "secrets_used"]
+
+DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md")
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
 
 
-def render(plan: Plan, version: str) -> dict[str, bytes]:
-    return {}
+class Md(str):
+    """Markdown the templates built themselves: printed as is."""
+
+    __slots__ = ()
+
+
+def md_escape(value: Any) -> str:
+    """Any value as inert Markdown text on one line."""
+    if isinstance(value, Md):
+        return value
+    if value is None:
+        return ""
+    text = " ".join(str(value).split())
+    return _SPECIAL.sub(r"\\\1", text)
+
+
+def _code(value: Any) -> Md:
+    text = str(value).replace("`", "'")
+    return Md(f"`{text}`")
+
+
+def _duration(value: str | timedelta) -> str:
+    """``24h`` -> ``24 hours``; timedeltas in the largest whole unit."""
+    if isinstance(value, timedelta):
+        seconds = int(value.total_seconds())
+    else:
+        from sigen.model import parse_duration
+
+        seconds = int(parse_duration(value).total_seconds())
+    for unit, size in (("week", 604800), ("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds % size == 0 and seconds >= size:
+            n = seconds // size
+            return f"{n} {unit}{'s' if n != 1 else ''}"
+    return f"{seconds} seconds"
+
+
+def _minutes(total: int) -> str:
+    hours, minutes = divmod(total, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,  # Markdown, not HTML: escaping is finalize's job
+        finalize=md_escape,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["code"] = _code
+    env.filters["duration"] = _duration
+    env.filters["minutes"] = _minutes
+    env.filters["md"] = Md
+    return env
+
+
+def _walk_secrets(value: Any) -> Iterator[Secret]:
+    if isinstance(value, Mapping):
+        if len(value) == 1 and ("vault" in value or "env" in value):
+            kind = "vault" if "vault" in value else "env"
+            yield Secret(kind, str(value[kind]))
+            return
+        for v in value.values():
+            yield from _walk_secrets(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _walk_secrets(v)
+
+
+def secrets_used(bp: Blueprint) -> list[tuple[Secret, str]]:
+    """Every secret the project reads, with what needs it, in blueprint order, once each."""
+    seen: dict[tuple[str, str], tuple[Secret, list[str]]] = {}
+    for svc in bp.services:
+        for secret in _walk_secrets(svc.settings):
+            seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
+                f"service {svc.name}")
+    for policy in bp.backups:
+        secret = backup_wiring.password(policy)
+        seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
+            f"backup {policy.name}")
+    return [(s, ", ".join(dict.fromkeys(users))) for s, users in seen.values()]
+
+
+def _hosts_text(hosts: tuple[Host, ...], limit: int = 12) -> str:
+    names = [h.name for h in hosts]
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" and {len(names) - limit} more"
+    return ", ".join(names)
+
+
+def _drills_for(plan: Plan, policy: BackupPolicy) -> list[str]:
+    return [d.id for d in plan.drills if policy in d.policies]
+
+
+def _context(plan: Plan, version: str) -> dict[str, Any]:
+    bp = plan.blueprint
+    production = next((e for e in bp.environments if e.name == "production"),
+                      bp.environments[0])
+    bak_of = {b.policy.name: b for b in plan.backups}
+    rst_of = {p.name: r for r in plan.restores for p in r.policies}
+    services_of: dict[str, list[Service]] = {h.name: list(h.services) for h in bp.hosts}
+    return {
+        "bp": bp,
+        "plan": plan,
+        "version": version,
+        "env": production,
+        "inventory": f"inventories/{production.name}/hosts.yml",
+        "secrets": secrets_used(bp),
+        "total_minutes": sum(s.minutes for s in plan.install),
+        "window_minutes": (int(_td(bp.change.duration).total_seconds()) // 60
+                           if bp.change else 0),
+        "hosts_text": _hosts_text,
+        "group_name": group_name,
+        "bak_of": bak_of,
+        "standbys_on": lambda hosts: [
+            s for s in bp.services
+            if s.settings.get("replication_role") == "standby" and set(s.hosts) & set(hosts)
+        ],
+        "dbs_of": lambda policies: list(dict.fromkeys(
+            db for p in policies for db in backup_wiring.databases(p))),
+        "bak_ids": lambda policies: ",".join(bak_of[p.name].id for p in policies),
+        "rst_of": rst_of,
+        "drills_for": lambda p: _drills_for(plan, p),
+        "databases": backup_wiring.databases,
+        "backup_paths": backup_wiring.paths,
+        "password": backup_wiring.password,
+        "services_of": services_of,
+        "step_of_service": {s.service.name: s for s in plan.install if s.service is not None},
+        "flows": [f for flows in plan.flows.values() for f in flows],
+        "max_backup_age_hours": max(
+            (int(b.interval.total_seconds()) // 3600 + 2 for b in plan.backups), default=26),
+    }
+
+
+def _td(text: str) -> timedelta:
+    from sigen.model import parse_duration
+
+    return parse_duration(text)
+
+
+def render(plan: Plan, version: str, language: str = "en") -> dict[str, bytes]:
+    """The plans of ``plan`` in ``language``, by output path (``docs/<name>``)."""
+    env = _environment()
+    context = _context(plan, version)
+    stamp = (f"<!-- Generated by sigen {version} from blueprint sha256:"
+             f"{plan.blueprint.sha256}. Do not edit: change the blueprint and run sigen build"
+             " again. -->\n")
+    out: dict[str, bytes] = {}
+    for name in DOCUMENTS:
+        text = env.get_template(f"{language}/{name}.j2").render(context)
+        text = re.sub(r"\n{3,}", "\n\n", text).rstrip("\n") + "\n"
+        out[f"docs/{name}"] = (stamp + text).encode()
+    return out
