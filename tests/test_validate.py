@@ -104,3 +104,51 @@ def test_mutated_examples_never_crash() -> None:
             continue
         diags = validate_blueprint(loaded, ROLES)
         assert diags == sorted(diags)
+
+
+def _schema_paths(rules: dict[str, object], prefix: str = "") -> list[str]:
+    paths = []
+    for name, rule in rules.items():
+        assert isinstance(rule, dict)
+        path = f"{prefix}.{name}" if prefix else name
+        paths.append(path)
+        inner = rule.get("schema")
+        if rule.get("type") == "list" and isinstance(inner, dict) and inner.get("type") == "dict":
+            paths += _schema_paths(inner["schema"], f"{path}[]")
+        elif rule.get("type") == "dict" and isinstance(inner, dict):
+            paths += _schema_paths(inner, path)
+        values = rule.get("valuesrules")
+        if isinstance(values, dict) and isinstance(values.get("schema"), dict):
+            paths += _schema_paths(values["schema"], f"{path}.<host>")
+    return paths
+
+
+def test_every_field_is_documented() -> None:
+    from sigen.validate.schema import load_schema
+
+    docs = (REPO / "docs" / "blueprint.md").read_text("utf-8")
+    missing = [p for p in _schema_paths(load_schema()) if f"`{p}`" not in docs]
+    assert not missing, f"fields missing from docs/blueprint.md: {missing}"
+
+
+def test_json_schema_accepts_the_examples_and_rejects_typos() -> None:
+    jsonschema = pytest.importorskip("jsonschema")
+    import datetime
+
+    from sigen.schema_export import json_schema
+
+    schema = json_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    validator = jsonschema.Draft202012Validator(schema)
+
+    def plain(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [plain(v) for v in value]
+        return value.isoformat() if isinstance(value, datetime.date) else value
+
+    for example in EXAMPLES:
+        assert list(validator.iter_errors(plain(load_blueprint(example).data))) == []
+    typo = plain(load_blueprint(REPO / "tests" / "invalid" / "unknown-field.yml").data)
+    assert list(validator.iter_errors(typo))

@@ -27,8 +27,8 @@ def _check_services(index: Index) -> None:
         label = f"service {service.name!r}"
         for pos, host in service.str_list("hosts"):
             if index.reference((*service.path, "hosts", pos), host, "hosts", "host", label):
-                ports = service.body.get("ports")
-                for ppos, port in enumerate(ports if isinstance(ports, list) else []):
+                port_list = service.body.get("ports")
+                for ppos, port in enumerate(port_list if isinstance(port_list, list) else []):
                     if not isinstance(port, int) or isinstance(port, bool):
                         continue
                     other = ports.setdefault((host, port), service.name)
