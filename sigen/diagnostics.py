@@ -71,11 +71,12 @@ CODES: dict[str, str] = {
     "SG003": "file is empty",
     "SG004": "YAML syntax error",
     "SG005": "duplicate key in a mapping",
-    "SG006": "anchors and aliases expand too far (or refer to themselves)",
+    "SG006": "runaway anchors and aliases, or nesting too deep",
     "SG007": "document is not a mapping",
     "SG008": "more than one YAML document",
     "SG009": "unsupported %YAML directive",
     "SG010": "unquoted YAML 1.1 boolean (yes/no/on/off)",
+    "SG011": "mapping key that is not text",
     # Structure (the schema)
     "SG101": "required field missing",
     "SG102": "unknown field",

@@ -25,7 +25,7 @@ from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import ScalarString
 
 from sigen.diagnostics import Diagnostic, SigenError
-from sigen.yaml12 import DuplicateKey, load_yaml12
+from sigen.yaml12 import DuplicateKey, KeyNotText, load_yaml12
 
 __all__ = ["DocPath", "LoadedBlueprint", "load_blueprint", "load_text"]
 
@@ -252,6 +252,13 @@ def _parse(display: str, text: str) -> tuple[Any, tuple[tuple[int, int, str], ..
                         f"duplicate key {exc.key!r} in the same mapping (first at line "
                         f"{first.line + 1}); a later value would silently replace the earlier "
                         "one, so keep one of them")]
+        ) from None
+    except KeyNotText as exc:
+        mark = exc.problem_mark
+        raise SigenError(
+            [Diagnostic(display, mark.line + 1, mark.column + 1, "SG011",
+                        f"key {exc.key!r} is {exc.kind}, not text; keys are names: quote it "
+                        f"(\"{exc.key}\") or correct it")]
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

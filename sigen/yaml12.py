@@ -22,7 +22,7 @@ from yaml.constructor import (  # type: ignore[import-untyped,unused-ignore]
 from yaml.nodes import MappingNode, ScalarNode  # type: ignore[import-untyped,unused-ignore]
 from yaml.resolver import BaseResolver  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["YAML11_BOOLEANS", "DuplicateKey", "load_yaml12"]
+__all__ = ["YAML11_BOOLEANS", "DuplicateKey", "KeyNotText", "load_yaml12"]
 
 # Plain scalars YAML 1.1 (and so Ansible's PyYAML) reads as booleans but YAML 1.2 reads as
 # text. true/false mean the same in both and are not listed.
@@ -38,6 +38,21 @@ class DuplicateKey(yaml.MarkedYAMLError):  # type: ignore[misc,unused-ignore]
     def __init__(self, key: str, first: Any, second: Any) -> None:
         super().__init__(None, first, f"duplicate key {key!r}", second)
         self.key = key
+
+
+class KeyNotText(yaml.MarkedYAMLError):  # type: ignore[misc,unused-ignore]
+    """A mapping key that is a number, boolean, date or null instead of text."""
+
+    def __init__(self, key: str, kind: str, mark: Any) -> None:
+        super().__init__(None, None, f"key {key!r} is {kind}", mark)
+        self.key, self.kind = key, kind
+
+
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_KIND = {"tag:yaml.org,2002:int": "a number", "tag:yaml.org,2002:float": "a number",
+         "tag:yaml.org,2002:bool": "a boolean", "tag:yaml.org,2002:null": "empty (null)",
+         "tag:yaml.org,2002:timestamp": "a date"}
 
 
 class _Resolver12(BaseResolver):  # type: ignore[misc,unused-ignore]
@@ -86,6 +101,12 @@ class _Constructor12(SafeConstructor):  # type: ignore[misc,unused-ignore]
 
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
+            for key_node, _ in node.value:
+                # Keys are names in a blueprint; a number or null key would also break
+                # sorting and look-ups downstream.
+                if key_node.tag != _STR_TAG and key_node.tag != _MERGE_TAG:
+                    kind = _KIND.get(key_node.tag, "not text")
+                    raise KeyNotText(str(key_node.value), kind, key_node.start_mark)
             keys = [k.value for k, _ in node.value if isinstance(k, ScalarNode)]
             if len(set(keys)) != len(keys):
                 self._refuse_duplicate(node)
@@ -95,7 +116,7 @@ class _Constructor12(SafeConstructor):  # type: ignore[misc,unused-ignore]
     def _refuse_duplicate(node: MappingNode) -> None:
         seen: dict[tuple[str, str], Any] = {}
         for key_node, _ in node.value:
-            if isinstance(key_node, ScalarNode) and key_node.tag != "tag:yaml.org,2002:merge":
+            if isinstance(key_node, ScalarNode) and key_node.tag != _MERGE_TAG:
                 first = seen.setdefault((key_node.tag, key_node.value), key_node)
                 if first is not key_node:
                     raise DuplicateKey(key_node.value, first.start_mark, key_node.start_mark)

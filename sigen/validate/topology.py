@@ -67,7 +67,7 @@ def _check_environments(index: Index) -> None:
     if not isinstance(system, dict) or not isinstance(system.get("environments"), list):
         return
     envs = system["environments"]
-    names = {e.get("name") for e in envs if isinstance(e, dict)}
+    names = {e["name"] for e in envs if isinstance(e, dict) and isinstance(e.get("name"), str)}
     for required in ("lab", "production"):
         if required not in names:
             index.error(("system", "environments"), "SG112",
