@@ -2,9 +2,9 @@
 
 The happy path uses a YAML 1.2 safe loader on libyaml (sigen.yaml12), several times faster
 than ruamel.yaml's round-trip loader and about twice as fast as its safe loader here (see
-../shared/PERFORMANCE.md). Positions are a side table built from a ruamel.yaml round-trip
-parse of the same text, made only when a diagnostic needs to be located, and never
-injected into the data.
+../shared/PERFORMANCE.md). Positions are a side table: the node tree of the same text
+(composed by libyaml, each node with its mark), built only when a diagnostic needs to be
+located, and never injected into the data.
 """
 
 from __future__ import annotations
@@ -13,19 +13,20 @@ import gc
 import hashlib
 import re
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.scalarstring import ScalarString
+from yaml.nodes import (  # type: ignore[import-untyped,unused-ignore]
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+)
 
 from sigen.diagnostics import Diagnostic, SigenError
-from sigen.yaml12 import DuplicateKey, KeyNotText, load_yaml12
+from sigen.yaml12 import DuplicateKey, KeyNotText, compose_yaml12, load_yaml12
 
 __all__ = ["DocPath", "LoadedBlueprint", "load_blueprint", "load_text"]
 
@@ -56,56 +57,51 @@ def _collector_paused() -> Iterator[None]:
 
 
 class _PositionIndex:
-    """Round-trip parse of the text, made on first use, answering path -> (line, col)."""
+    """The document's node tree, composed on first use, answering path -> (line, col)."""
 
     def __init__(self, text: str) -> None:
         self._text = text
-        self._doc: Any = None
+        self._root: Any = None
         self._failed = False
 
     def _document(self) -> Any:
-        if self._doc is None and not self._failed:
-            rt = YAML(typ="rt")
-            rt.preserve_quotes = True
+        if self._root is None and not self._failed:
             try:
                 with _collector_paused():
-                    self._doc = rt.load(self._text)
-            except (YAMLError, RecursionError, ValueError):
-                # Positions are best effort: the fast loader accepted the text, so this
-                # is a difference between the parsers; diagnostics then point at 1:1.
-                self._failed = True
-        return self._doc
+                    self._root = compose_yaml12(self._text)
+            except (yaml.YAMLError, RecursionError, ValueError):
+                self._failed = True  # positions are best effort: diagnostics point at 1:1
+        return self._root
 
     def _walk(self, doc_path: DocPath, at_key: bool = False) -> tuple[int, int, Any]:
         """Deepest (line, col) along doc_path (0-based) and the node found there, if any."""
         node = self._document()
-        line, col = 0, 0
-        if isinstance(node, CommentedMap | CommentedSeq):
-            line, col = node.lc.line, node.lc.col
+        if node is None:
+            return 0, 0, None
+        line, col = node.start_mark.line, node.start_mark.column
         last = len(doc_path) - 1
         for i, step in enumerate(doc_path):
-            if isinstance(node, CommentedMap) and isinstance(step, str) and step in node:
-                child = node[step]
-                try:
-                    if i == last and not at_key and not isinstance(
-                        child, CommentedMap | CommentedSeq
-                    ):
-                        line, col = node.lc.value(step)
-                    else:
-                        line, col = node.lc.key(step)
-                except (KeyError, TypeError):
-                    pass  # a key merged in with "<<" has no position of its own
-                node = child
-            elif isinstance(node, CommentedSeq) and isinstance(step, int) and (
-                0 <= step < len(node)
+            child = None
+            if isinstance(node, MappingNode) and isinstance(step, str):
+                for key_node, value_node in node.value:
+                    if isinstance(key_node, ScalarNode) and key_node.value == step:
+                        mark = key_node.start_mark
+                        # A value, unless it is empty (then its mark is past the colon).
+                        if i == last and not at_key and isinstance(value_node, ScalarNode) \
+                                and (value_node.value or value_node.style):
+                            mark = value_node.start_mark
+                        line, col, child = mark.line, mark.column, value_node
+                # A key merged in with "<<" is not found: the mapping's position stands.
+            elif isinstance(node, SequenceNode) and isinstance(step, int) and (
+                0 <= step < len(node.value)
             ):
-                with suppress(KeyError, TypeError):
-                    line, col = node.lc.item(step)
-                node = node[step]
-            else:
+                child = node.value[step]
+                line, col = child.start_mark.line, child.start_mark.column
+            if child is None:
                 return line, col, None
-            if isinstance(node, CommentedMap | CommentedSeq) and i < last:
-                line, col = node.lc.line, node.lc.col
+            node = child
+            if not isinstance(node, ScalarNode) and i < last:
+                line, col = node.start_mark.line, node.start_mark.column
         return line, col, node
 
     def locate(self, doc_path: DocPath, at_key: bool = False) -> tuple[int, int]:
@@ -114,7 +110,7 @@ class _PositionIndex:
 
     def is_plain_scalar(self, doc_path: DocPath) -> bool:
         _, _, node = self._walk(doc_path)
-        return isinstance(node, str) and not isinstance(node, ScalarString)
+        return isinstance(node, ScalarNode) and not node.style
 
 
 @dataclass(frozen=True)
@@ -125,7 +121,7 @@ class LoadedBlueprint:
     ``yaml11_plain`` lists (line, col, text) of unquoted yes/no/on/off scalars, which YAML
     1.1 readers (Ansible) would take as booleans.
     ``locate(("hosts", 3, "cpu_cores"))`` gives the 1-based (line, col) of that part; the
-    first call parses the text again with the (slow) round-trip loader.
+    first call composes the text again (node tree with marks, no Python values).
     """
 
     path: Path
