@@ -1,0 +1,80 @@
+"""The real tools judge every example's output: ansible-playbook --syntax-check,
+ansible-inventory --list, yamllint and ansible-lint --profile production."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from sigen.build import build
+from tests.conftest import tool
+from tests.test_build_cases import BLUEPRINTS, roles_dir
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    root = tmp_path_factory.mktemp("outputs")
+    roles = roles_dir(root)[0]
+    built = {}
+    for name, blueprint in sorted(BLUEPRINTS.items()):
+        built[name] = root / name
+        build(blueprint, built[name], roles)
+    return built
+
+
+def _env(tool_env: dict[str, str]) -> dict[str, str]:
+    env = dict(tool_env)
+    env.pop("ANSIBLE_ROLES_PATH", None)  # the output must find its own roles
+    return env
+
+
+@pytest.mark.parametrize("name", sorted(BLUEPRINTS))
+def test_syntax_check(name: str, outputs: dict[str, Path], tool_env: dict[str, str]) -> None:
+    out = outputs[name]
+    books = [b for b in ("site.yml", "restore.yml", "drills.yml") if (out / b).exists()]
+    run = subprocess.run([tool("ansible-playbook"), "--syntax-check", *books], cwd=out,
+                         env=_env(tool_env), capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+@pytest.mark.parametrize("name", sorted(BLUEPRINTS))
+def test_inventory_lists_every_host(name: str, outputs: dict[str, Path],
+                                    tool_env: dict[str, str]) -> None:
+    out = outputs[name]
+    for inventory in sorted((out / "inventories").glob("*/hosts.yml")):
+        run = subprocess.run([tool("ansible-inventory"), "--list", "-i", str(inventory)],
+                             cwd=out, env=_env(tool_env), capture_output=True, text=True,
+                             check=False)
+        assert run.returncode == 0, run.stderr
+        assert "WARNING" not in run.stderr, run.stderr
+        listed = json.loads(run.stdout)
+        host_files = {p.stem for p in (inventory.parent / "host_vars").glob("*.yml")}
+        assert set(listed["_meta"]["hostvars"]) == host_files
+        for host in host_files:
+            assert listed["_meta"]["hostvars"][host]["ansible_host"]
+
+
+def test_yamllint(outputs: dict[str, Path], tool_env: dict[str, str]) -> None:
+    for name, out in outputs.items():
+        run = subprocess.run([tool("yamllint"), "-s", "."], cwd=out, env=_env(tool_env),
+                             capture_output=True, text=True, check=False)
+        assert run.returncode == 0, f"{name}:\n{run.stdout}{run.stderr}"
+
+
+def test_ansible_lint_production(outputs: dict[str, Path], tool_env: dict[str, str]) -> None:
+    """ansible-lint takes 40-60 s per project here (two cores), so the fast suite lints the
+    format's defining example; SIGEN_LINT_ALL=1 lints every example (CI sets it)."""
+    names = sorted(outputs) if os.environ.get("SIGEN_LINT_ALL") == "1" else ["onprem-physical"]
+    failures = []
+    for name in names:
+        run = subprocess.run(
+            [tool("ansible-lint"), "--profile", "production", "--offline", "--nocolor"],
+            cwd=outputs[name], env=_env(tool_env), capture_output=True, text=True,
+            check=False, timeout=900)
+        if run.returncode != 0:
+            failures.append(f"--- {name}\n{(run.stdout + run.stderr)[-4000:]}")
+    assert not failures, "\n".join(failures)
