@@ -25,6 +25,7 @@ __all__ = ["DOCUMENTS", "Md", "md_escape", "render", "secrets_used"]
 DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md")
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 _SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
+_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]<>|#!~\n\r\t\f\v]|  |^ | $")
 
 
 class Md(str):
@@ -39,7 +40,10 @@ def md_escape(value: Any) -> str:
         return value
     if value is None:
         return ""
-    text = " ".join(str(value).split())
+    text = value if type(value) is str else str(value)
+    if _NEEDS_WORK.search(text) is None:
+        return text
+    text = " ".join(text.split())
     return _SPECIAL.sub(r"\\\1", text)
 
 
