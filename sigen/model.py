@@ -340,12 +340,13 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
 
     backups = []
     for i, b in enumerate(data.get("backups") or ()):
-        svc = service_by.get(b["service"]) if b.get("service") else None
-        b_hosts = tuple(host_by[h] for h in b.get("hosts") or ()) or (svc.hosts if svc else ())
+        protected = service_by.get(b["service"]) if b.get("service") else None
+        b_hosts = tuple(host_by[h] for h in b.get("hosts") or ()) or (
+            protected.hosts if protected else ())
         enc = b.get("encryption") or {}
         sched = b["schedule"]
         backups.append(BackupPolicy(
-            name=b["name"], service=svc, hosts=b_hosts, method=b["method"],
+            name=b["name"], service=protected, hosts=b_hosts, method=b["method"],
             paths=tuple(b.get("paths") or ()), every=sched["every"], at=_str(sched.get("at")),
             retention={k: int(v) for k, v in (b.get("retention") or {}).items()},
             destination=host_by[b["destination"]], password=_secret(enc.get("password")),

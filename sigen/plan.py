@@ -165,7 +165,7 @@ def service_order(services: tuple[Service, ...]) -> list[Service]:
     while sorter.is_active():
         for name in sorter.get_ready():
             heapq.heappush(ready, (by_name[name].position, name))
-        position, name = heapq.heappop(ready)
+        _position, name = heapq.heappop(ready)
         order.append(by_name[name])
         sorter.done(name)
     return order
@@ -297,20 +297,22 @@ def make_plan(bp: Blueprint) -> Plan:
     )
     # One restore procedure per backed-up service (its policies together), in policy order.
     groups: dict[str, list[BackupPolicy]] = {}
-    for p in bp.backups:
-        groups.setdefault(p.service.name if p.service else f"policy:{p.name}", []).append(p)
+    for policy in bp.backups:
+        key = policy.service.name if policy.service else f"policy:{policy.name}"
+        groups.setdefault(key, []).append(policy)
     restores = []
-    for i, (key, policies) in enumerate(groups.items()):
-        svc = policies[0].service
-        hosts = tuple(dict.fromkeys(h for p in policies for h in p.hosts))
+    for i, (key, members) in enumerate(groups.items()):
+        svc = members[0].service
+        hosts = tuple(dict.fromkeys(h for p in members for h in p.hosts))
         title = f"service {svc.name}" if svc else f"backup {key.split(':', 1)[1]}"
-        restores.append(RestoreProcedure(f"RST-{i + 1:03d}", title, svc, tuple(policies), hosts))
+        restores.append(RestoreProcedure(f"RST-{i + 1:03d}", title, svc, tuple(members), hosts))
     restore_of = {p.name: r for r in restores for p in r.policies}
 
     drills = []
     for i, d in enumerate(bp.drills):
         lost = _hosts_at(d.target, bp)
-        policies = d.restore or tuple(p for p in bp.backups if set(p.hosts) & set(lost))
+        policies: tuple[BackupPolicy, ...] = d.restore or tuple(
+            p for p in bp.backups if set(p.hosts) & set(lost))
         drills.append(DrillStep(
             id=f"DRL-{i + 1:03d}", drill=d, recovery_hosts=_recovery_hosts(d, policies, bp),
             policies=policies,

@@ -31,7 +31,7 @@ class Jinja(str):
 # Plain (unquoted) only when YAML 1.1 and 1.2 both read it as this very string.
 _PLAIN = re.compile(r"[A-Za-z_/][A-Za-z0-9_./+=()@-]*(?: [A-Za-z0-9_./+=()@-]+)*")
 _RESERVED = frozenset(
-    "y yes n no true false on off null".split()
+    ["y", "yes", "n", "no", "true", "false", "on", "off", "null"]
 )
 _TEMPLATE = ("{{", "{%", "{#")
 _quote = json.JSONEncoder(ensure_ascii=False).encode

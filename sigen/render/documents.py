@@ -19,6 +19,7 @@ import jinja2
 from sigen.model import BackupPolicy, Blueprint, Host, Secret, Service
 from sigen.plan import Plan, group_name
 from sigen.wiring import backup as backup_wiring
+from sigen.wiring import services as services_wiring
 
 __all__ = ["DOCUMENTS", "Md", "md_escape", "render", "secrets_used"]
 
@@ -111,6 +112,11 @@ def secrets_used(bp: Blueprint) -> list[tuple[Secret, str]]:
         for secret in _walk_secrets(svc.settings):
             seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
                 f"service {svc.name}")
+    for svc in bp.services:
+        if services_wiring.standbys_of_services(bp, svc):
+            secret = services_wiring.replication_password(svc)
+            seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
+                f"replication of {svc.name}")
     for policy in bp.backups:
         secret = backup_wiring.password(policy)
         seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(

@@ -10,9 +10,12 @@ from sigen.plan import Plan
 
 def defaults(plan: Plan) -> dict[str, Any]:
     sec = plan.blueprint.security
+    networks = sec.management_networks or tuple(
+        n for n in plan.blueprint.networks if n.zone == "management")
+    # Inbound is always default-deny in the firewall role; "reject" is not offered by it.
     return {
-        "firewall_management_networks": [n.cidr for n in sec.management_networks],
-        "firewall_default_inbound": sec.default_inbound,
+        "firewall_management_networks": [n.cidr for n in networks],
+        "firewall_ssh_port": sec.ssh_port,
         "firewall_log_denied": sec.log_denied,
     }
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigen.model import Host, Service
+from sigen.model import Blueprint, Host, Secret, Service
 from sigen.plan import Plan
 
 _HTTP_COMPONENTS = frozenset({"nginx", "app_service", "haproxy"})
@@ -49,22 +49,66 @@ def nginx(plan: Plan, service: Service) -> dict[str, Any]:
     return {"nginx_vhosts": [vhost], "nginx_upstreams": upstreams}
 
 
+def replication_password(primary: Service) -> Secret:
+    """The replication role's password: the primary's setting, else a vault variable named
+    after the primary service (the installation plan lists it as a prerequisite)."""
+    given = primary.settings.get("replication_password")
+    if isinstance(given, dict) and len(given) == 1 and ("vault" in given or "env" in given):
+        kind = "vault" if "vault" in given else "env"
+        return Secret(kind, str(given[kind]))
+    return Secret("vault", "vault_" + primary.name.replace("-", "_") + "_replication_password")
+
+
+def slot_name(host: Host) -> str:
+    """The physical replication slot a standby host streams from."""
+    return host.name.replace("-", "_")
+
+
+def standbys_of_services(bp: Blueprint, service: Service) -> list[Service]:
+    """PostgreSQL standby services that stream from ``service``."""
+    return [s for s in bp.services if service in s.depends_on
+            and s.component == "postgresql" and s.settings.get("replication_role") == "standby"]
+
+
+def standbys_of(plan: Plan, service: Service) -> list[Service]:
+    return standbys_of_services(plan.blueprint, service)
+
+
+def primary_of(service: Service) -> Service | None:
+    if service.settings.get("replication_role") != "standby":
+        return None
+    return next((d for d in service.depends_on if d.component == "postgresql"), None)
+
+
 def postgresql(plan: Plan, service: Service) -> dict[str, Any]:
+    from sigen.wiring import secret_ref  # the package imports this module
+
     out: dict[str, Any] = {"postgresql_port": _port(service, 5432)}
-    if service.settings.get("replication_role") == "standby":
-        primary = next((d for d in service.depends_on if d.component == "postgresql"), None)
-        if primary is not None:
-            out["postgresql_primary_host"] = primary.hosts[0].address_towards(service.hosts[0])
-            out["postgresql_primary_port"] = _port(primary, 5432)
-    clients = []
+    primary = primary_of(service)
+    if primary is not None:
+        out["postgresql_replication_role"] = "standby"
+        out["postgresql_primary_host"] = primary.hosts[0].address_towards(service.hosts[0])
+        out["postgresql_replication_password"] = secret_ref(replication_password(primary))
+    standbys = standbys_of(plan, service)
+    if standbys:
+        standby_hosts = [h for s in standbys for h in s.hosts]
+        mine = service.hosts[0]
+        out["postgresql_replication_role"] = "primary"
+        out["postgresql_replication_password"] = secret_ref(replication_password(service))
+        out["postgresql_replication_standbys"] = list(dict.fromkeys(
+            h.address_towards(mine) + "/32" for h in standby_hosts))
+        out["postgresql_replication_slots"] = [slot_name(h) for h in standby_hosts]
+    entries = []
     for dep in _dependents(plan, service):
-        kind = "replication" if dep.component == "postgresql" else "client"
+        if dep in standbys:
+            continue
         for h in dep.hosts:
             for mine in service.hosts:
-                clients.append({"name": f"{dep.name}-{h.name}", "address":
-                                h.address_towards(mine) + "/32", "kind": kind})
-    out["postgresql_allowed_clients"] = list({c["address"] + c["kind"]: c
-                                              for c in clients}.values())
+                if h is not mine:
+                    entries.append({"type": "host", "database": "all", "user": "all",
+                                    "address": h.address_towards(mine) + "/32",
+                                    "method": "scram-sha-256"})
+    out["postgresql_hba_entries"] = list({e["address"]: e for e in entries}.values())
     return out
 
 
@@ -81,13 +125,18 @@ def host_level(plan: Plan, service: Service, host: Host) -> dict[str, Any]:
     """Per-host role variables of a service (addresses its clients reach it on)."""
     if service.component == "redis":
         addresses = dict.fromkeys(
-            host.address_towards(h) for d in _dependents(plan, service) for h in d.hosts if h is not host
-        )
-        return {"redis_bind": ["127.0.0.1", *addresses]}
-    if service.component == "postgresql":
-        addresses = dict.fromkeys(
             host.address_towards(h) for d in _dependents(plan, service) for h in d.hosts
             if h is not host
         )
-        return {"postgresql_listen_addresses": ["127.0.0.1", *addresses]}
+        return {"redis_bind": ["127.0.0.1", *addresses]}
+    if service.component == "postgresql":
+        peers = [h for d in _dependents(plan, service) for h in d.hosts]
+        primary = primary_of(service)
+        if primary is not None:
+            peers += primary.hosts  # a promoted standby serves the primary's clients
+        addresses = dict.fromkeys(host.address_towards(h) for h in peers if h is not host)
+        out: dict[str, Any] = {"postgresql_listen_addresses": ["localhost", *addresses]}
+        if primary_of(service) is not None:
+            out["postgresql_replication_slot"] = slot_name(host)
+        return out
     return {}
