@@ -123,6 +123,7 @@ class Plan:
     restores: tuple[RestoreProcedure, ...]
     drills: tuple[DrillStep, ...]
     flows: dict[str, tuple[Flow, ...]]  # destination host name -> flows, in a stable order
+    dependents: dict[str, tuple[Service, ...]]  # service name -> services that depend on it
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]
@@ -319,5 +320,9 @@ def make_plan(bp: Blueprint) -> Plan:
             restores=tuple(dict.fromkeys(restore_of[p.name] for p in policies)),
             lost_hosts=lost,
         ))
+    dependents: dict[str, list[Service]] = {s.name: [] for s in bp.services}
+    for svc in bp.services:
+        for dep in svc.depends_on:
+            dependents[dep.name].append(svc)
     return Plan(bp, tuple(install), backups, tuple(restores), tuple(drills),
-                _flows(bp, drills))
+                _flows(bp, drills), {k: tuple(v) for k, v in dependents.items()})

@@ -19,7 +19,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-__all__ = ["Jinja", "dump", "header", "scalar"]
+__all__ = ["Jinja", "body", "dump", "header", "scalar"]
 
 
 class Jinja(str):
@@ -82,58 +82,90 @@ def scalar(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} as YAML")
 
 
+_key_cache: dict[str, str] = {}
+
+
 def _key(key: Any) -> str:
-    text = scalar(key if isinstance(key, str) else str(key))
-    if text.startswith("!unsafe"):
-        raise ValueError(f"mapping key looks like a template: {key!r}")
+    text = _key_cache.get(key) if type(key) is str else None
+    if text is None:
+        text = scalar(key if isinstance(key, str) else str(key))
+        if text.startswith("!unsafe"):
+            raise ValueError(f"mapping key looks like a template: {key!r}")
+        if type(key) is str:
+            _key_cache[key] = text
     return text
 
 
-def _is_map(value: Any) -> bool:
-    return type(value) is dict or isinstance(value, Mapping)
+_SCALAR_TYPES = frozenset({str, int, bool, float, type(None), Jinja})
 
 
-def _is_seq(value: Any) -> bool:
-    return type(value) is list or type(value) is tuple
+def _kind(value: Any) -> int:
+    """0 scalar, 1 mapping, 2 sequence (exact types first: isinstance on ABCs is slow)."""
+    t = type(value)
+    if t in _SCALAR_TYPES:
+        return 0
+    if t is dict:
+        return 1
+    if t is list or t is tuple:
+        return 2
+    if isinstance(value, Mapping):
+        return 1
+    if isinstance(value, Sequence) and not isinstance(value, str):
+        return 2
+    return 0
 
 
 def _emit(value: Any, indent: str, out: list[str]) -> None:
     """Append the block body of a non-empty mapping or sequence at ``indent``."""
-    if _is_map(value):
-        for k, v in value.items():
-            if v and (_is_map(v) or _is_seq(v)):
-                out.append(f"{indent}{_key(k)}:\n")
-                _emit(v, indent + "  ", out)
-            else:
-                out.append(f"{indent}{_key(k)}: {_inline(v)}\n")
-        return
+    append = out.append
     inner = indent + "  "
+    if _kind(value) == 1:
+        for k, v in value.items():
+            kind = _kind(v)
+            if kind and v:
+                append(f"{indent}{_key(k)}:\n")
+                _emit(v, inner, out)
+            elif kind:
+                append(f"{indent}{_key(k)}: {'{}' if kind == 1 else '[]'}\n")
+            else:
+                append(f"{indent}{_key(k)}: {scalar(v)}\n")
+        return
     for item in value:
-        if item and _is_map(item):
+        kind = _kind(item)
+        if kind == 1 and item:
             sub: list[str] = []
             _emit(item, inner, sub)
             sub[0] = f"{indent}- {sub[0][len(inner):]}"
             out.extend(sub)
-        elif item and _is_seq(item):
-            out.append(f"{indent}- {_flow(item)}\n")
+        elif kind == 2 and item:
+            append(f"{indent}- {_flow(item)}\n")
         else:
-            out.append(f"{indent}- {_inline(item)}\n")
+            append(f"{indent}- {_inline(item)}\n")
 
 
 def _inline(value: Any) -> str:
-    if _is_map(value):
-        return "{}" if not value else _flow(value)
-    if _is_seq(value):
-        return "[]" if not value else _flow(value)
-    return scalar(value)
+    kind = _kind(value)
+    if kind == 0:
+        return scalar(value)
+    if not value:
+        return "{}" if kind == 1 else "[]"
+    return _flow(value)
 
 
 def _flow(value: Any) -> str:
-    if _is_map(value):
+    kind = _kind(value)
+    if kind == 1:
         return "{" + ", ".join(f"{_key(k)}: {_inline(v)}" for k, v in value.items()) + "}"
-    if _is_seq(value):
+    if kind == 2:
         return "[" + ", ".join(_inline(v) for v in value) + "]"
     return scalar(value)
+
+
+def body(data: Mapping[str, Any]) -> str:
+    """The block lines of a non-empty mapping, without stamp or document start."""
+    out: list[str] = []
+    _emit(data, "", out)
+    return "".join(out)
 
 
 def dump(data: Mapping[str, Any] | Sequence[Any], stamp: str) -> str:

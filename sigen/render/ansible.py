@@ -15,7 +15,7 @@ from sigen import wiring
 from sigen.model import Blueprint, Environment, Host
 from sigen.plan import DrillStep, InstallStep, Plan, RestoreProcedure, group_name
 from sigen.wiring import backup as backup_wiring
-from sigen.yamlout import Jinja, dump, header
+from sigen.yamlout import Jinja, body, dump, header
 
 __all__ = ["collections_used", "render"]
 
@@ -236,7 +236,8 @@ def collections_used(role_files: dict[str, bytes]) -> list[str]:
     """Collections (other than ansible.builtin) that the copied roles' YAML refers to."""
     found: set[str] = set()
     for path, content in role_files.items():
-        if path.endswith((".yml", ".yaml")):
+        # Modules are named in tasks and handlers (defaults hold look-alikes: sysctl keys).
+        if path.split("/")[2] in ("tasks", "handlers") and path.endswith((".yml", ".yaml")):
             for ns, coll in _FQCN.findall(content.decode("utf-8", "replace")):
                 found.add(f"{ns}.{coll}")
     return sorted(found - _BUILTIN)
@@ -256,14 +257,18 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
     files["ansible.cfg"] = _ansible_cfg(stamp, default_env).encode()
     files[".yamllint"] = (stamp + "---\n" + _YAMLLINT).encode()
 
+    # host_vars differ between environments only in how Ansible connects: emit the rest once.
+    shared = {h.name: body(wiring.host_vars(plan, h)) for h in bp.hosts}
+    start = stamp + "---\n"
     for env in bp.environments:
         base = f"inventories/{env.name}"
         files[f"{base}/hosts.yml"] = dump(_inventory(plan, env), stamp).encode()
         files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars(plan, env),
                                                    stamp).encode()
         for host in bp.hosts:
-            files[f"{base}/host_vars/{host.name}.yml"] = dump(
-                wiring.host_vars(plan, host, env), stamp).encode()
+            connection = body(wiring.host_connection(plan, host, env))
+            files[f"{base}/host_vars/{host.name}.yml"] = (
+                start + connection + shared[host.name]).encode()
 
     site: list[dict[str, Any]] = []
     for step in plan.install:

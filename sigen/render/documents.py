@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from sigen.model import BackupPolicy, Blueprint, Host, Secret, Service
+from sigen.model import BackupPolicy, Host, Secret, Service
 from sigen.plan import Plan, group_name
 from sigen.wiring import backup as backup_wiring
 from sigen.wiring import services as services_wiring
@@ -105,15 +105,16 @@ def _walk_secrets(value: Any) -> Iterator[Secret]:
             yield from _walk_secrets(v)
 
 
-def secrets_used(bp: Blueprint) -> list[tuple[Secret, str]]:
+def secrets_used(plan: Plan) -> list[tuple[Secret, str]]:
     """Every secret the project reads, with what needs it, in blueprint order, once each."""
+    bp = plan.blueprint
     seen: dict[tuple[str, str], tuple[Secret, list[str]]] = {}
     for svc in bp.services:
         for secret in _walk_secrets(svc.settings):
             seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
                 f"service {svc.name}")
     for svc in bp.services:
-        if services_wiring.standbys_of_services(bp, svc):
+        if services_wiring.standbys_of(plan, svc):
             secret = services_wiring.replication_password(svc)
             seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
                 f"replication of {svc.name}")
@@ -148,7 +149,7 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
         "version": version,
         "env": production,
         "inventory": f"inventories/{production.name}/hosts.yml",
-        "secrets": secrets_used(bp),
+        "secrets": secrets_used(plan),
         "total_minutes": sum(s.minutes for s in plan.install),
         "window_minutes": (int(_td(bp.change.duration).total_seconds()) // 60
                            if bp.change else 0),

@@ -19,6 +19,7 @@ from sigen.yamlout import Jinja
 
 __all__ = [
     "backup",
+    "host_connection",
     "host_vars",
     "inventory_vars",
     "secret_ref",
@@ -86,16 +87,21 @@ def inventory_vars(plan: Plan, env: Environment) -> dict[str, Any]:
     return out
 
 
-def host_vars(plan: Plan, host: Host, env: Environment) -> dict[str, Any]:
-    """host_vars/<host> of an environment: address, identity, firewall flows, backup accounts."""
+def host_connection(plan: Plan, host: Host, env: Environment) -> dict[str, Any]:
+    """How Ansible reaches a host in an environment (the part of host_vars that differs)."""
     out: dict[str, Any] = {}
     override = env.host_overrides.get(host.name) or {}
-    address = override.get("address") or _management_address(plan, host)
-    out["ansible_host"] = address
+    out["ansible_host"] = override.get("address") or _management_address(plan, host)
     if override.get("port"):
         out["ansible_port"] = override["port"]
     if override.get("user"):
         out["ansible_user"] = override["user"]
+    return out
+
+
+def host_vars(plan: Plan, host: Host) -> dict[str, Any]:
+    """host_vars/<host> shared by every environment: identity, firewall flows, accounts."""
+    out: dict[str, Any] = {}
     out["sigen_site"] = host.site.name
     out["sigen_kind"] = host.kind
     out["sigen_services"] = [s.name for s in host.services]

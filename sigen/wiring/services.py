@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigen.model import Blueprint, Host, Secret, Service
+from sigen.model import Host, Secret, Service
 from sigen.plan import Plan
 
 _HTTP_COMPONENTS = frozenset({"nginx", "app_service", "haproxy"})
@@ -14,23 +14,34 @@ def _port(service: Service, default: int) -> int:
     return service.ports[0] if service.ports else default
 
 
-def _dependents(plan: Plan, service: Service) -> list[Service]:
-    return [s for s in plan.blueprint.services if service in s.depends_on]
+def _dependents(plan: Plan, service: Service) -> tuple[Service, ...]:
+    return plan.dependents[service.name]
 
 
 def haproxy(plan: Plan, service: Service) -> dict[str, Any]:
-    backends = []
-    for dep in service.depends_on:
-        backends.append({
-            "name": dep.name,
-            "port": _port(dep, 80),
-            "servers": [
-                {"name": h.name, "address": h.address_towards(service.hosts[0]),
-                 "port": _port(dep, 80)}
-                for h in dep.hosts
-            ],
-        })
-    return {"haproxy_frontend_port": _port(service, 80), "haproxy_backends": backends}
+    """One load-balanced service per dependency, on the service's ports in order.
+
+    Application servers are balanced as HTTP with their health check; anything else
+    (nginx serving static files has no health URL) as TCP, checked by connecting.
+    """
+    front = list(service.ports) or [80]
+    pools = []
+    for i, dep in enumerate(service.depends_on):
+        port = front[i] if i < len(front) else front[-1] + i
+        pool: dict[str, Any] = {"name": dep.name}
+        if dep.component == "app_service":
+            pool["mode"] = "http"
+            pool["health_check_path"] = str(dep.settings.get("health_path", "/health"))
+        else:
+            pool["mode"] = "tcp"
+        pool["port"] = port
+        pool["servers"] = [
+            {"name": h.name, "address": h.address_towards(service.hosts[0]),
+             "port": _port(dep, 80)}
+            for h in dep.hosts
+        ]
+        pools.append(pool)
+    return {"haproxy_services": pools}
 
 
 def nginx(plan: Plan, service: Service) -> dict[str, Any]:
@@ -64,14 +75,10 @@ def slot_name(host: Host) -> str:
     return host.name.replace("-", "_")
 
 
-def standbys_of_services(bp: Blueprint, service: Service) -> list[Service]:
-    """PostgreSQL standby services that stream from ``service``."""
-    return [s for s in bp.services if service in s.depends_on
-            and s.component == "postgresql" and s.settings.get("replication_role") == "standby"]
-
-
 def standbys_of(plan: Plan, service: Service) -> list[Service]:
-    return standbys_of_services(plan.blueprint, service)
+    """PostgreSQL standby services that stream from ``service``."""
+    return [s for s in plan.dependents[service.name] if s.component == "postgresql"
+            and s.settings.get("replication_role") == "standby"]
 
 
 def primary_of(service: Service) -> Service | None:
