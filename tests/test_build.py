@@ -136,3 +136,18 @@ def test_refuses_paths_outside_the_output(tmp_path: Path) -> None:
     with pytest.raises(ValueError):
         write_tree({"../escape.yml": b"x"}, tmp_path / "out")
     assert not (tmp_path / "escape.yml").exists()
+
+
+def test_cli_build(tmp_path: Path, roles: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sigen.cli import main
+
+    out = tmp_path / "out"
+    assert main(["build", str(BLUEPRINTS["onprem-physical"]), "--out", str(out),
+                 "--roles", str(roles)]) == 0
+    assert (out / "site.yml").is_file() and (out / "docs" / "installation-plan.md").is_file()
+    bad = tmp_path / "bad.yml"
+    bad.write_text("sigen: 1\n")
+    assert main(["build", str(bad), "--out", str(tmp_path / "other"), "--roles",
+                 str(roles)]) == 1
+    assert not (tmp_path / "other").exists()
+    assert "SG" in capsys.readouterr().out
