@@ -8,6 +8,7 @@ text); user text is only ever data, never template source.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
@@ -75,7 +76,9 @@ def _minutes(total: int) -> str:
     return f"{hours} h" if hours else f"{minutes} min"
 
 
+@functools.lru_cache(maxsize=1)
 def _environment() -> jinja2.Environment:
+    """The one Jinja environment (compiled templates are kept for the next render)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         undefined=jinja2.StrictUndefined,
