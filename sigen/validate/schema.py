@@ -62,14 +62,12 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
     types_mapping["number"] = TypeDefinition("number", (int, float), (bool,))
 
     def _error(self, *args: Any) -> None:
-        # Cerberus sorts its error list after every error it adds, which is quadratic: a
-        # mistake repeated in 10,000 hosts took minutes. Diagnostics are sorted once, later.
+        # Cerberus sorts its error list, and each node of its error trees, after every error
+        # it adds: quadratic, a mistake repeated in 10,000 hosts took minutes. Diagnostics
+        # are sorted once, later, and the trees only serve rules this schema does not use
+        # (coerce, dependencies, readonly), so they are not kept.
         if len(args) == 1:
             self._errors.extend(args[0])
-            for error in args[0]:
-                self.document_error_tree.add(error)
-                self.schema_error_tree.add(error)
-                self.error_handler.emit(error)
         else:
             super()._error(*args)
 

@@ -3,7 +3,8 @@
 One small module per component. ``service_vars`` gives the role variables of a service's play:
 what the blueprint implies (upstreams from dependencies, a standby's primary, scrape jobs...)
 overlaid with the service's own ``settings`` (the role's options without the ``<role>_``
-prefix; explicit settings win). ``inventory_vars`` gives what every host of an environment
+prefix; explicit settings win, and a mapping setting is merged key by key over the
+derived one). ``inventory_vars`` gives what every host of an environment
 shares and ``host_vars`` what is specific to one host (its firewall flows, for example).
 """
 
@@ -66,7 +67,12 @@ def service_vars(plan: Plan, service: Service) -> dict[str, Any]:
     """Role variables of a service's play: derived ones, then the explicit settings over them."""
     derive = _DERIVED.get(service.component)
     merged = derive(plan, service) if derive else {}
-    merged.update(settings_vars(service))
+    for key, value in settings_vars(service).items():
+        derived = merged.get(key)
+        if isinstance(derived, dict) and isinstance(value, dict):
+            merged[key] = {**derived, **value}  # mappings merge, the setting's keys win
+        else:
+            merged[key] = value
     return merged
 
 

@@ -124,8 +124,16 @@ def redis(plan: Plan, service: Service) -> dict[str, Any]:
 
 
 def app_service(plan: Plan, service: Service) -> dict[str, Any]:
+    """Name, port and data paths, and where each dependency is: ``<DEP>_HOST``/``_PORT``."""
+    env: dict[str, str] = {}
+    mine = service.hosts[0]
+    for dep in service.depends_on:
+        key = dep.name.upper().replace("-", "_")
+        env[f"{key}_HOST"] = dep.hosts[0].address_towards(mine)
+        if dep.ports:
+            env[f"{key}_PORT"] = str(dep.ports[0])
     return {"app_service_name": service.name, "app_service_port": _port(service, 8080),
-            "app_service_data_paths": list(service.data)}
+            "app_service_data_paths": list(service.data), "app_service_environment": env}
 
 
 def host_level(plan: Plan, service: Service, host: Host) -> dict[str, Any]:
