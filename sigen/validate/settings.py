@@ -133,6 +133,12 @@ def _check_service_settings(index: Index, service: Entry, component: str,
                         f"role {component!r}); give {{vault: <variable>}} or "
                         "{env: <VARIABLE>} instead of the value")
             continue
+        strict = _strict_type_error(option.get("type"), value)
+        if strict:
+            # Ansible's validator would convert "no" or "80", but the role then gets the
+            # text, and in a template the text "no" is true: demand the real type.
+            index.error(path, "SG403", f"setting {key!r} of service {service.name!r} {strict}")
+            continue
         params[prefix + key] = _without_references(value)
     if not params:
         return
@@ -153,6 +159,16 @@ def _check_service_settings(index: Index, service: Entry, component: str,
         about = f"setting {named!r}" if named else "the settings"
         index.error(where, "SG403",
                     f"role {component!r} rejects {about} of service {service.name!r}: {shown}")
+
+
+def _strict_type_error(kind: Any, value: Any) -> str | None:
+    if kind == "bool" and not isinstance(value, bool):
+        return f"must be true or false (unquoted), not {value!r}"
+    if kind == "int" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"must be a whole number (unquoted), not {value!r}"
+    if kind == "float" and (not isinstance(value, int | float) or isinstance(value, bool)):
+        return f"must be a number (unquoted), not {value!r}"
+    return None
 
 
 def _setting_named(message: str, params: dict[str, Any], prefix: str) -> str | None:
