@@ -179,10 +179,16 @@ def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
                 network = networks[net_entry.name]
                 if key == "address6":
                     cidr6 = net_entry.get_str("cidr6")
-                    try:
-                        network = ipaddress.ip_network(cidr6 or "")
-                    except ValueError:
+                    if cidr6 is None:
+                        index.error((*ipath, key), "SG301",
+                                    f"host {host.name!r} has an IPv6 address on network "
+                                    f"{net_entry.name!r}, which has no cidr6; add its IPv6 "
+                                    "range as cidr6 or remove address6")
                         continue
+                    try:
+                        network = ipaddress.ip_network(cidr6)
+                    except ValueError:
+                        continue  # the schema reported it
                 if not _check_in_network(index, (*ipath, key), address, network, net_entry.name,
                                          f"host {host.name!r} address"):
                     continue
