@@ -151,3 +151,22 @@ def test_cli_build(tmp_path: Path, roles: Path, capsys: pytest.CaptureFixture[st
                  str(roles)]) == 1
     assert not (tmp_path / "other").exists()
     assert "SG" in capsys.readouterr().out
+
+
+def test_identical_across_processes_and_hash_seeds(tmp_path: Path, roles: Path) -> None:
+    """Set iteration order changes with PYTHONHASHSEED; the output must not."""
+    import os
+    import subprocess
+    import sys
+
+    trees = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed{seed}"
+        subprocess.run([str(Path(sys.executable).parent / "sigen"), "build",
+                        str(BLUEPRINTS["hybrid-cloud"]), "--out", str(out), "--roles",
+                        str(roles)], check=True, capture_output=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        trees.append({p.relative_to(out): p.read_bytes() for p in out.rglob("*")
+                      if p.is_file()})
+    assert len(trees[0]) > 100
+    assert trees[0] == trees[1]
