@@ -50,7 +50,8 @@ def md_escape(value: Any) -> str:
 
 
 def _code(value: Any) -> Md:
-    text = str(value).replace("`", "'")
+    """Inline code; a ``|`` is escaped so it cannot end a table cell (GitHub tables)."""
+    text = " ".join(str(value).split()).replace("`", "'").replace("|", "\\|")
     return Md(f"`{text}`")
 
 
