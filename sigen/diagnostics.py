@@ -116,4 +116,5 @@ CODES: dict[str, str] = {
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",
+    "SG901": "output folder cannot be written safely",
 }
