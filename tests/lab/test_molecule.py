@@ -14,7 +14,7 @@ from tests.conftest import REPO, SCENARIOS, tool
 # multi-host backup scenario last because it is the slowest.
 ORDER = [
     "common", "hardening", "firewall", "redis", "nginx", "haproxy", "monitoring",
-    "postgresql", "backup_server", "backup_client", "backup",
+    "app_service", "postgresql", "backup_server", "backup_client", "backup",
 ]
 FOUND = sorted(p.parent.name for p in SCENARIOS.glob("*/molecule.yml"))
 SCENARIO_NAMES = [s for s in ORDER if s in FOUND] + [s for s in FOUND if s not in ORDER]
