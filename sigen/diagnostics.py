@@ -104,6 +104,7 @@ CODES: dict[str, str] = {
     "SG401": "service dependency cycle",
     "SG402": "unknown service setting",
     "SG403": "service setting rejected by the role",
+    "SG404": "required setting missing",
     # Virtualisation
     "SG501": "virtual machine placed on a host that is not a hypervisor",
     "SG502": "hypervisor capacity oversubscribed",

@@ -152,3 +152,22 @@ def test_secret_references_become_lookups_not_text() -> None:
     assert 'redis_password: "{{ vault_eshop_redis_password }}"' in text
     assert re.search(r"backup_client_repository_password: \"\{\{ vault_eshop_backup_password",
                      files["playbooks/ins-011.yml"].decode())
+
+
+@pytest.mark.parametrize("name", sorted(BLUEPRINTS))
+def test_derived_options_are_what_the_wiring_supplies(name: str) -> None:
+    """Validation excuses exactly these required options, so the wiring must really set them."""
+    from sigen.wiring import inventory_vars, service_vars
+    from sigen.wiring.derived import DERIVED_OPTIONS
+
+    plan = _plan(name)
+    for service in plan.blueprint.services:
+        derived = DERIVED_OPTIONS.get(service.component, frozenset())
+        assert derived <= set(service_vars(plan, service)), service.name
+    for env in plan.blueprint.environments:
+        assert DERIVED_OPTIONS["firewall"] <= set(inventory_vars(plan, env))
+
+
+def test_an_app_service_example_exercises_the_derived_options() -> None:
+    components = {s.component for n in BLUEPRINTS for s in _plan(n).blueprint.services}
+    assert "app_service" in components

@@ -2,8 +2,8 @@
 
 A service's ``settings`` keys are the role's option names without the ``<role>_`` prefix.
 Types, choices and nested options are checked by Ansible's own ArgumentSpecValidator, so
-a setting that validates here is one the role accepts. Options the role requires are not
-demanded here: the compiler derives many of them (hosts, addresses) from the blueprint.
+a setting that validates here is one the role accepts. An option the role requires must
+be given, unless the compiler derives it (sigen.wiring.derived lists which).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from sigen.validate.index import Entry, Index
 from sigen.validate.values import is_secret_reference
+from sigen.wiring.derived import DERIVED_OPTIONS
 
 __all__ = ["check_settings", "role_options"]
 
@@ -92,15 +93,39 @@ def check_settings(index: Index, roles_dir: Path) -> None:
                         f"the roles: {', '.join(roles) or '(none found)'}")
             continue
         settings = service.body.get("settings")
-        if not isinstance(settings, dict) or not settings:
-            continue
+        if not isinstance(settings, dict):
+            settings = {}
         options = role_options(roles_dir, component)
         if options is None:
-            index.error((*service.path, "component"), "SG203",
-                        f"role {component!r} has no readable meta/argument_specs.yml, so the "
-                        f"settings of service {service.name!r} cannot be checked")
+            if settings:
+                index.error((*service.path, "component"), "SG203",
+                            f"role {component!r} has no readable meta/argument_specs.yml, so "
+                            f"the settings of service {service.name!r} cannot be checked")
             continue
-        _check_service_settings(index, service, component, options, settings)
+        _check_required(index, service, component, options, settings)
+        if settings:
+            _check_service_settings(index, service, component, options, settings)
+
+
+def _check_required(index: Index, service: Entry, component: str,
+                    options: dict[str, Any], settings: dict[str, Any]) -> None:
+    """Required role options that neither the blueprint nor the compiler supplies."""
+    prefix = f"{component}_"
+    derived = DERIVED_OPTIONS.get(component, frozenset())
+    given = {prefix + key for key in settings if isinstance(key, str)}
+    for name, option in sorted(options.items()):
+        if not (isinstance(option, dict) and option.get("required")):
+            continue
+        if name in given or name in derived or not name.startswith(prefix):
+            continue
+        key = name[len(prefix):]
+        what = "a secret reference {vault: <variable>}" if option.get("no_log") else "a value"
+        about = str(option.get("description") or "").split(". ")[0].strip().rstrip(".")
+        hint = f" ({about})" if about else ""
+        index.error_at_key((*service.path, "component"), "SG404",
+                           f"role {component!r} requires the setting {key!r}{hint}, which "
+                           f"service {service.name!r} does not give: add it under settings "
+                           f"as {what}")
 
 
 def _check_service_settings(index: Index, service: Entry, component: str,
