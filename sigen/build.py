@@ -7,13 +7,11 @@ invalid.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from sigen.diagnostics import SigenError
+from sigen.gcpause import collector_paused
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.model import build_model
 from sigen.plan import Plan, make_plan
@@ -28,19 +26,6 @@ def _version() -> str:
     from sigen import __version__
 
     return __version__
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Rendering allocates millions of objects that all live until the end: the cyclic
-    collector scanning them again and again costs more than the work (PERFORMANCE.md)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 @dataclass(frozen=True)
@@ -61,7 +46,7 @@ class BuildResult:
 
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory."""
-    with _collector_paused():
+    with collector_paused():
         errors = [d for d in validate_blueprint(loaded, roles_dir) if d.severity == "error"]
         if errors:
             raise SigenError(errors)

@@ -9,11 +9,9 @@ located, and never injected into the data.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from yaml.nodes import (  # type: ignore[import-untyped,unused-ignore]
 )
 
 from sigen.diagnostics import Diagnostic, SigenError
+from sigen.gcpause import collector_paused
 from sigen.yaml12 import DuplicateKey, KeyNotText, compose_yaml12, load_yaml12
 
 __all__ = ["DocPath", "LoadedBlueprint", "load_blueprint", "load_text"]
@@ -43,19 +42,6 @@ _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector: loading allocates millions of young objects
-    that are all kept, and the collector scanning them costs more than the load itself."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 class _PositionIndex:
     """The document's node tree, composed on first use, answering path -> (line, col)."""
 
@@ -67,7 +53,7 @@ class _PositionIndex:
     def _document(self) -> Any:
         if self._root is None and not self._failed:
             try:
-                with _collector_paused():
+                with collector_paused():
                     self._root = compose_yaml12(self._text)
             except (yaml.YAMLError, RecursionError, ValueError):
                 self._failed = True  # positions are best effort: diagnostics point at 1:1
@@ -238,7 +224,7 @@ def _check_directives(display: str, text: str) -> None:
 
 def _parse(display: str, text: str) -> tuple[Any, tuple[tuple[int, int, str], ...]]:
     try:
-        with _collector_paused():
+        with collector_paused():
             data, yaml11 = load_yaml12(text)
             return data, tuple(yaml11)
     except DuplicateKey as exc:

@@ -243,6 +243,20 @@ def collections_used(role_files: dict[str, bytes]) -> list[str]:
     return sorted(found - _BUILTIN)
 
 
+def _entry_playbook(files: dict[str, bytes], name: str, stamp: str,
+                    plays: list[tuple[str, str, dict[str, Any]]]) -> None:
+    """An entry playbook importing ``playbooks/<id>.yml`` per play; none when empty
+    (site.yml always has steps)."""
+    if not plays:
+        return
+    entries: list[dict[str, Any]] = []
+    for step_id, title, play in plays:
+        path = f"playbooks/{step_id.lower()}.yml"
+        files[path] = _playbook_file(path, [play], stamp)
+        entries.append({"name": f"{step_id} {title}", "ansible.builtin.import_playbook": path})
+    files[name] = dump(entries, stamp).encode()
+
+
 def _playbook_file(name: str, plays: list[dict[str, Any]], stamp: str) -> bytes:
     return dump(plays, stamp).encode()
 
@@ -270,31 +284,13 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
             files[f"{base}/host_vars/{host.name}.yml"] = (
                 start + connection + shared[host.name]).encode()
 
-    site: list[dict[str, Any]] = []
-    for step in plan.install:
-        path = f"playbooks/{step.id.lower()}.yml"
-        files[path] = _playbook_file(path, [_install_play(plan, step)], stamp)
-        site.append({"name": f"{step.id} {step.title}",
-                     "ansible.builtin.import_playbook": path})
-    files["site.yml"] = dump(site, stamp).encode()
-
-    restore: list[dict[str, Any]] = []
-    for procedure in plan.restores:
-        path = f"playbooks/{procedure.id.lower()}.yml"
-        files[path] = _playbook_file(path, [_restore_play(plan, procedure)], stamp)
-        restore.append({"name": f"{procedure.id} Restore {procedure.title}",
-                        "ansible.builtin.import_playbook": path})
-    if restore:
-        files["restore.yml"] = dump(restore, stamp).encode()
-
-    drills: list[dict[str, Any]] = []
-    for drill in plan.drills:
-        path = f"playbooks/{drill.id.lower()}.yml"
-        files[path] = _playbook_file(path, [_drill_play(plan, drill)], stamp)
-        drills.append({"name": f"{drill.id} Drill {drill.drill.name}",
-                       "ansible.builtin.import_playbook": path})
-    if drills:
-        files["drills.yml"] = dump(drills, stamp).encode()
+    # site.yml, restore.yml, drills.yml: one imported playbook per ID, in plan order.
+    _entry_playbook(files, "site.yml", stamp, [
+        (step.id, step.title, _install_play(plan, step)) for step in plan.install])
+    _entry_playbook(files, "restore.yml", stamp, [
+        (p.id, f"Restore {p.title}", _restore_play(plan, p)) for p in plan.restores])
+    _entry_playbook(files, "drills.yml", stamp, [
+        (d.id, f"Drill {d.drill.name}", _drill_play(plan, d)) for d in plan.drills])
 
     role_files = _copy_roles(roles_dir, _roles_used(plan))
     files.update(role_files)
