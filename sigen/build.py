@@ -1,25 +1,43 @@
 """The pipeline: load -> validate -> model -> plan -> render -> write.
 
 ``render_blueprint`` does everything in memory (tests diff its result against golden trees);
-``build`` then hands the files to the writer. Nothing is written when the blueprint is
+``render_for`` renders what a build into an existing folder would produce (its revision
+history continued); ``build`` then hands the files to the writer, under the folder's lock,
+and does nothing at all when no input changed. Nothing is written when the blueprint is
 invalid.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import contextlib
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sigen.diagnostics import SigenError
 from sigen.gcpause import collector_paused
+from sigen.incremental import inputs_of, is_up_to_date, remember_inputs
 from sigen.loader import LoadedBlueprint, load_blueprint
+from sigen.lock import output_lock
+from sigen.manifest import STATE, Manifest, content_hash, read_json, read_manifest
 from sigen.model import build_model
 from sigen.plan import Plan, make_plan
 from sigen.render import ansible, documents
+from sigen.revisions import (
+    REVISIONS,
+    Revision,
+    check_date,
+    history_bytes,
+    next_history,
+    read_history,
+)
+from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes, summary_hash
 from sigen.validate import validate_blueprint
-from sigen.writer import WriteResult, write_tree
+from sigen.writer import WriteResult, check_target, write_tree
 
-__all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_loaded"]
+__all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
+           "render_loaded"]
 
 
 def _version() -> str:
@@ -30,31 +48,53 @@ def _version() -> str:
 
 @dataclass(frozen=True)
 class Rendered:
+    """Every output file in memory, the revision history they show, and the changes of
+    the system since the previous build (lines of text; empty for a first build)."""
+
     plan: Plan
     files: dict[str, bytes]
+    history: tuple[Revision, ...] = ()
+    changes: tuple[str, ...] = ()
+    new_revision: Revision | None = None
 
 
 @dataclass(frozen=True)
 class BuildResult:
-    """What ``build`` wrote: the output folder, the plan and the changes to the folder."""
+    """What ``build`` wrote: the output folder, the plan (None when nothing needed
+    rendering), the number of generated files and the changes to the folder."""
 
     out: Path
-    plan: Plan
+    plan: Plan | None
     files: int
     write: WriteResult
+    revision: Revision | None = field(default=None)
 
 
-def render_loaded(loaded: LoadedBlueprint, roles_dir: Path) -> Rendered:
-    """Validate a loaded blueprint and render every output file in memory."""
+def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
+                  previous: Mapping[str, Any] | None = None,
+                  history: Sequence[Revision] = (), author: str | None = None,
+                  date: str | None = None) -> Rendered:
+    """Validate a loaded blueprint and render every output file in memory.
+
+    ``previous`` is the system summary of the last build and ``history`` its revisions: a
+    changed system gets a new revision by ``author`` (default: the owner) on ``date``."""
     with collector_paused():
         errors = [d for d in validate_blueprint(loaded, roles_dir) if d.severity == "error"]
         if errors:
             raise SigenError(errors)
         plan = make_plan(build_model(loaded))
         version = _version()
+        summary = summarize(plan)
+        changes = compare(previous, summary) if history else []
+        lines = documents.describe_changes(changes, initial=not history)
+        revisions = next_history(history, summary_hash(summary), lines,
+                                 author or plan.blueprint.owner, date or "")
         files = ansible.render(plan, roles_dir, version)
-        files.update(documents.render(plan, version))
-    return Rendered(plan, dict(sorted(files.items())))
+        files.update(documents.render(plan, version, revisions=revisions))
+        files[SYSTEM] = summary_bytes(summary)
+    added = revisions[-1] if len(revisions) > len(history) else None
+    return Rendered(plan, dict(sorted(files.items())), tuple(revisions),
+                    tuple(documents.describe_changes(changes)) if changes else (), added)
 
 
 def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
@@ -62,8 +102,49 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
     return render_loaded(load_blueprint(blueprint), roles_dir)
 
 
-def build(blueprint: Path, out: Path, roles_dir: Path) -> BuildResult:
-    """Compile ``blueprint`` into the folder ``out`` (replaced as a whole, or left as it was)."""
-    rendered = render_blueprint(blueprint, roles_dir)
-    result = write_tree(rendered.files, out)
-    return BuildResult(out, rendered.plan, len(rendered.files), result)
+def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
+               date: str | None = None) -> Rendered:
+    """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
+    nothing): the revision history and system summary found there are continued."""
+    check_date(date or "")
+    previous = read_json(out / SYSTEM)
+    return render_loaded(load_blueprint(blueprint), roles_dir,
+                         previous=previous if isinstance(previous, dict) else None,
+                         history=read_history(out), author=author, date=date)
+
+
+@contextlib.contextmanager
+def _locked(out: Path) -> Iterator[None]:
+    check_target(out)
+    with output_lock(out):
+        yield
+
+
+def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
+          keep_edits: bool = False, author: str | None = None,
+          date: str | None = None) -> BuildResult:
+    """Compile ``blueprint`` into the folder ``out``, changing only files whose content
+    changes; nothing at all when no input changed since the last build.
+
+    A file edited by hand stops the build (SigenError SG902) unless ``force`` (overwrite
+    it) or ``keep_edits`` (write the new version beside it as ``<file>.new``)."""
+    check_date(date or "")
+    inputs = inputs_of(blueprint, roles_dir, out)
+    existing = (out / STATE).is_dir()
+    # An earlier output: lock before reading it. A new folder is only created once the
+    # blueprint proved valid, so the lock waits until then.
+    with _locked(out) if existing else contextlib.nullcontext():
+        if existing and is_up_to_date(out, inputs):
+            manifest = read_manifest(out)
+            count = len(manifest.files) if manifest else 0
+            return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
+        rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+        records = history_bytes(rendered.history)
+        inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
+                  "records": content_hash(records)}
+        with contextlib.nullcontext() if existing else _locked(out):
+            result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
+                                data={REVISIONS: records}, force=force, beside=keep_edits)
+            remember_inputs(out, inputs)
+    return BuildResult(out, rendered.plan, len(rendered.files), result,
+                       rendered.new_revision)

@@ -12,6 +12,7 @@ import sys
 import traceback
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from sigen import __version__
 from sigen.diagnostics import Diagnostic, SigenError, format_github, format_json, format_text
@@ -51,7 +52,39 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--format", choices=sorted(_FORMATTERS), default="text")
     build.add_argument("--roles", type=Path, default=None, metavar="DIR",
                        help="role library (default: the repository's roles/)")
+    _add_sync_commands(sub, build)
     return parser
+
+
+def _add_sync_commands(sub: Any, build: argparse.ArgumentParser) -> None:
+    """build's options for safe regeneration and the revision history; check and diff."""
+    build.add_argument("--force", action="store_true",
+                       help="overwrite generated files edited by hand")
+    build.add_argument("--keep-edits", action="store_true",
+                       help="leave files edited by hand and write the new version beside "
+                       "each as <file>.new")
+    _revision_options(build)
+    check = sub.add_parser("check", help="exit 1 when DIR is not exactly what BLUEPRINT "
+                           "produces now (stale, missing, extra or edited files); writes "
+                           "nothing")
+    diff = sub.add_parser("diff", aliases=["plan"], help="what a build would change: the "
+                          "files and the system; writes nothing")
+    diff.add_argument("--unified", "-u", action="store_true",
+                      help="show a unified diff of each changed file")
+    for cmd in (check, diff):
+        cmd.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
+        cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+        cmd.add_argument("--format", choices=sorted(_FORMATTERS), default="text")
+        cmd.add_argument("--roles", type=Path, default=None, metavar="DIR",
+                         help="role library (default: the repository's roles/)")
+        _revision_options(cmd)
+
+
+def _revision_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--author", default=None, help="author of the revision a changed "
+                     "system adds to the plans (default: $SIGEN_AUTHOR, else the owner)")
+    cmd.add_argument("--date", default=None, metavar="YYYY-MM-DD",
+                     help="date of that revision (default: $SIGEN_DATE, else blank)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -108,9 +141,40 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
     if args.command == "build":
         from sigen.build import build  # type: ignore[import-not-found,unused-ignore]
 
-        result = build(args.blueprint, args.out, roles_dir)
-        files = getattr(result, "files", None)
-        count = f"{files} files" if isinstance(files, int) else "the project and plans"
-        print(f"sigen: built {args.blueprint} into {args.out} ({count})")
+        result = build(args.blueprint, args.out, roles_dir, force=args.force,
+                       keep_edits=args.keep_edits, **_signature(args))
+        _report_build(args, result)
         return EXIT_OK
+    if args.command in ("check", "diff", "plan"):
+        from sigen import sync_cli
+
+        return sync_cli.run(args, roles_dir, _signature(args), fmt)
     return EXIT_USAGE
+
+
+def _signature(args: argparse.Namespace) -> dict[str, str | None]:
+    """Author and date of a new revision: the flags, else the environment (CI sets them)."""
+    return {"author": args.author or os.environ.get("SIGEN_AUTHOR") or None,
+            "date": args.date or os.environ.get("SIGEN_DATE") or None}
+
+
+def _report_build(args: argparse.Namespace, result: object) -> None:
+    write = getattr(result, "write", None)
+    files = getattr(result, "files", None)
+    if write is None or getattr(result, "plan", 1) is None:
+        print(f"sigen: {args.out} is up to date with {args.blueprint} ({files} files, "
+              "nothing written)")
+        return
+    print(f"sigen: built {args.blueprint} into {args.out} ({files} files: "
+          f"{len(write.created)} created, {len(write.changed)} changed, "
+          f"{len(write.deleted)} deleted, {write.unchanged} unchanged)")
+    for rel in write.deleted:
+        print(f"  deleted  {rel}")
+    for rel in write.kept:
+        print(f"  kept     {rel} (no longer produced, but edited by hand: remove it yourself)")
+    for rel in write.beside:
+        print(f"  edited   {rel} (left as it is; the new version is {rel}.new)")
+    revision = getattr(result, "revision", None)
+    if revision is not None:
+        print(f"  revision {revision.version} added to the plans: "
+              + "; ".join(revision.changes))

@@ -117,5 +117,14 @@ CODES: dict[str, str] = {
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",
+    # The output folder
     "SG901": "output folder cannot be written safely",
+    "SG902": "generated file edited by hand (or not written by sigen)",
+    "SG903": "another build is writing the output folder",
+    "SG904": "generated file out of date",
+    "SG905": "generated file missing",
+    "SG906": "file the blueprint does not produce",
+    "SG907": "output folder without a valid manifest, or an interrupted build",
+    "SG908": "revision date is not a date",
+    "SG909": "revision history cannot be read",
 }

@@ -264,7 +264,7 @@ def _playbook_file(name: str, plays: list[dict[str, Any]], stamp: str) -> bytes:
 def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
     """Every file of the Ansible project, by path relative to the output folder."""
     bp: Blueprint = plan.blueprint
-    stamp = header(version, bp.sha256)
+    stamp = header(version, bp.name)
     files: dict[str, bytes] = {}
     env_names = [e.name for e in bp.environments]
     default_env = "production" if "production" in env_names else env_names[0]

@@ -1,0 +1,73 @@
+"""Incremental builds: know when there is nothing to do without doing it.
+
+A build records the hashes of its inputs: the blueprint's bytes, the role library, the
+revision history, the sigen version, and (in the cache only, since it changes with every
+edit of sigen itself) the hash of sigen's own code and templates. The next build with the
+same inputs, no interrupted build, and every generated file still holding what the manifest
+says (by size and modification time as recorded after the last write, else by content
+hash) is a no-op: nothing is loaded, validated, rendered or written.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+
+from sigen.manifest import CACHE, PENDING, content_hash, read_json, read_manifest, tree_hash
+from sigen.revisions import REVISIONS
+from sigen.writer import atomic_write, disk_hashes
+
+__all__ = ["Inputs", "inputs_of", "is_up_to_date", "remember_inputs"]
+
+_INPUTS = f"{CACHE}/inputs.json"
+Inputs = dict[str, str]
+
+
+@cache
+def _generator_hash() -> str:
+    """sigen's own code, templates and schema: a changed compiler is a changed input."""
+    return tree_hash(Path(__file__).resolve().parent)
+
+
+def _version() -> str:
+    from sigen import __version__
+
+    return __version__
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b""
+
+
+def inputs_of(blueprint: Path, roles_dir: Path, out: Path) -> Inputs:
+    """The hashes of what a build of ``blueprint`` into ``out`` reads (the ones the manifest
+    records; ``remember_inputs`` adds sigen's own)."""
+    return {
+        "blueprint": content_hash(_read(blueprint)),
+        "records": content_hash(_read(out / REVISIONS)),
+        "roles": tree_hash(roles_dir),
+        "sigen": _version(),
+    }
+
+
+def remember_inputs(out: Path, inputs: Inputs) -> None:
+    payload = json.dumps({**inputs, "generator": _generator_hash()}, sort_keys=True).encode()
+    atomic_write(out / _INPUTS, payload)
+
+
+def is_up_to_date(out: Path, inputs: Inputs) -> bool:
+    """Whether building with ``inputs`` would change nothing in ``out``."""
+    if (out / PENDING).exists():
+        return False
+    if read_json(out / _INPUTS) != {**inputs, "generator": _generator_hash()}:
+        return False
+    manifest = read_manifest(out)
+    if manifest is None or dict(manifest.inputs) != inputs:
+        return False
+    files = dict(manifest.files)
+    on_disk = disk_hashes(out, sorted(files), files)
+    return all(on_disk[rel] == digest for rel, digest in files.items())
