@@ -40,6 +40,11 @@ __all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
            "render_loaded"]
 
 
+# Lines of changes one revision records; a larger change is counted, not listed (the table
+# is for approvers; `sigen diff` lists everything).
+_REVISION_LINES = 12
+
+
 def _version() -> str:
     from sigen import __version__
 
@@ -86,7 +91,8 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         version = _version()
         summary = summarize(plan)
         changes = compare(previous, summary) if history else []
-        lines = documents.describe_changes(changes, initial=not history)
+        lines = documents.describe_changes(changes, initial=not history,
+                                           limit=_REVISION_LINES)
         revisions = next_history(history, summary_hash(summary), lines,
                                  author or plan.blueprint.owner, date or "")
         files = ansible.render(plan, roles_dir, version)

@@ -26,15 +26,13 @@ _SECTIONS = ("sites", "networks", "hosts", "services", "backups", "drills")
 
 @dataclass(frozen=True)
 class Change:
-    """One difference: ``names`` added or removed in ``section``, or one field of one entry
-    changed from ``old`` to ``new``."""
+    """One difference: ``names`` added or removed in ``section``, or fields of one entry
+    changed (``fields`` holds ``(field, old, new)`` in the entry's field order)."""
 
     section: str  # sites | networks | hosts | services | backups | drills
     action: str  # added | removed | changed
     names: tuple[str, ...]
-    field: str = ""
-    old: Any = None
-    new: Any = None
+    fields: tuple[tuple[str, Any, Any], ...] = ()
 
 
 def summarize(plan: Plan) -> dict[str, Any]:
@@ -48,7 +46,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "hosts": {h.name: {
             "site": h.site.name, "kind": h.kind, "os": h.os,
             "addresses": [i.address for i in h.interfaces],
-            "cpu": h.cpu, "memory_gb": h.memory_gb,
+            "cpu": h.cpu or None, "memory_gb": h.memory_gb or None,
         } for h in bp.hosts},
         "services": {s.name: {
             "component": s.component, "hosts": [h.name for h in s.hosts],
@@ -112,8 +110,7 @@ def compare(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Chang
             previous = before.get(name)
             if previous is None or previous == entry:
                 continue
-            for field in entry:
-                if previous.get(field) != entry[field]:
-                    changes.append(Change(section, "changed", (name,), field,
-                                          previous.get(field), entry[field]))
+            fields = tuple((field, previous.get(field), value)
+                           for field, value in entry.items() if previous.get(field) != value)
+            changes.append(Change(section, "changed", (name,), fields))
     return changes

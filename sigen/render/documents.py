@@ -109,10 +109,11 @@ def _text_environment() -> jinja2.Environment:
 
 
 def describe_changes(changes: Sequence[Change], initial: bool = False,
-                     language: str = "en") -> list[str]:
-    """One line of text per change of the system (``Initial issue`` for the first one)."""
+                     language: str = "en", limit: int | None = None) -> list[str]:
+    """One line of text per change of the system (``Initial issue`` for the first one);
+    with ``limit``, that many lines and one that counts the rest."""
     text = _text_environment().get_template(f"{language}/changes.txt.j2").render(
-        changes=changes, initial=initial)
+        changes=changes, initial=initial, limit=limit)
     return [line for line in text.splitlines() if line.strip()]
 
 
