@@ -22,7 +22,7 @@ import contextlib
 import json
 import os
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -259,13 +259,13 @@ def _write_temporaries(out: str, files: Mapping[str, bytes], made: set[str],
             fh.write(content)
 
 
-def _remove_leftovers(out: Path) -> None:
+def _remove_leftovers(out: Path, data: Iterable[str]) -> None:
     """Temporary files of a build killed between writing and renaming them."""
     pending = read_json(out / PENDING)
-    if isinstance(pending, dict):
-        for rel in pending:
-            with contextlib.suppress(OSError):
-                os.unlink(_tmp_name(os.path.join(out, str(rel))))
+    rels = [*(pending if isinstance(pending, dict) else ()), *data, MANIFEST, PENDING]
+    for rel in rels:
+        with contextlib.suppress(OSError):
+            os.unlink(_tmp_name(os.path.join(out, str(rel))))
 
 
 def _prune(out: Path, rel: str) -> None:
@@ -314,7 +314,7 @@ def write_tree(files: Mapping[str, bytes], out: Path, *, manifest: Manifest | No
         if not (path.is_file() and path.read_bytes() == content):
             atomic_write(path, content)
     touched = bool(plan.write or plan.delete or plan.conflicts)
-    _remove_leftovers(out)
+    _remove_leftovers(out, data or {})
     if touched:
         journal = {rel: content_hash(c) for rel, c in sorted(plan.write.items())}
         atomic_write(out / PENDING, (json.dumps(journal, indent=1) + "\n").encode())
