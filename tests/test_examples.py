@@ -1,0 +1,33 @@
+"""The repository dogfoods ``sigen check``: examples/<name>/ is the committed output of
+blueprints/<name>.yml, and must be exactly what sigen produces now. A change to sigen, its
+templates or the role library that alters the outputs regenerates them in the same commit:
+
+    for bp in blueprints/*.yml; do .venv/bin/sigen build "$bp" --out "examples/$(basename "$bp" .yml)"; done
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from sigen.check import check_output
+from sigen.diagnostics import format_text
+from tests.conftest import REPO, ROLES
+
+BLUEPRINTS = sorted((REPO / "blueprints").glob("*.yml"))
+REGENERATE = ('for bp in blueprints/*.yml; do .venv/bin/sigen build "$bp" --out '
+              '"examples/$(basename "$bp" .yml)"; done')
+
+
+def test_every_blueprint_has_an_example() -> None:
+    examples = sorted(p.name for p in (REPO / "examples").iterdir() if p.is_dir())
+    assert examples == [bp.stem for bp in BLUEPRINTS], f"regenerate: {REGENERATE}"
+
+
+@pytest.mark.parametrize("blueprint", BLUEPRINTS, ids=[bp.stem for bp in BLUEPRINTS])
+def test_committed_example_is_up_to_date(blueprint: Path) -> None:
+    _, diags = check_output(blueprint, REPO / "examples" / blueprint.stem,
+                            ROLES)
+    assert not diags, (f"examples/{blueprint.stem} is not what sigen produces now; "
+                       f"regenerate with\n  {REGENERATE}\n{format_text(diags)}")
