@@ -17,7 +17,7 @@ from typing import Any
 
 from sigen.diagnostics import SigenError
 from sigen.gcpause import collector_paused
-from sigen.incremental import inputs_of, is_up_to_date, remember_inputs
+from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.lock import output_lock
 from sigen.manifest import STATE, Manifest, content_hash, read_json, read_manifest
@@ -32,8 +32,10 @@ from sigen.revisions import (
     next_history,
     read_history,
 )
+from sigen.schema_cache import SchemaCache
 from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes, summary_hash
 from sigen.validate import validate_blueprint
+from sigen.validate.schema import check_schema
 from sigen.writer import WriteResult, check_target, write_tree
 
 __all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
@@ -78,13 +80,16 @@ class BuildResult:
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                   previous: Mapping[str, Any] | None = None,
                   history: Sequence[Revision] = (), author: str | None = None,
-                  date: str | None = None) -> Rendered:
+                  date: str | None = None, schema_cache: SchemaCache | None = None) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory.
 
     ``previous`` is the system summary of the last build and ``history`` its revisions: a
-    changed system gets a new revision by ``author`` (default: the owner) on ``date``."""
+    changed system gets a new revision by ``author`` (default: the owner) on ``date``.
+    ``schema_cache`` lets the structural check skip entries that passed last time."""
     with collector_paused():
-        errors = [d for d in validate_blueprint(loaded, roles_dir) if d.severity == "error"]
+        schema_check = schema_cache.check if schema_cache else check_schema
+        errors = [d for d in validate_blueprint(loaded, roles_dir, schema_check)
+                  if d.severity == "error"]
         if errors:
             raise SigenError(errors)
         plan = make_plan(build_model(loaded))
@@ -109,14 +114,15 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
 
 
 def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-               date: str | None = None) -> Rendered:
+               date: str | None = None, schema_cache: SchemaCache | None = None) -> Rendered:
     """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
     nothing): the revision history and system summary found there are continued."""
     check_date(date or "")
     previous = read_json(out / SYSTEM)
     return render_loaded(load_blueprint(blueprint), roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
-                         history=read_history(out), author=author, date=date)
+                         history=read_history(out), author=author, date=date,
+                         schema_cache=schema_cache)
 
 
 @contextlib.contextmanager
@@ -144,7 +150,9 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
-        rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+        schema_cache = SchemaCache(out, generator_hash())
+        rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
+                              schema_cache=schema_cache)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": content_hash(records)}
@@ -152,5 +160,6 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
             remember_inputs(out, inputs)
+            schema_cache.save()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)

@@ -139,6 +139,14 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
             return EXIT_OK
         return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
     if args.command == "build":
+        from sigen.incremental import unchanged_output
+
+        # Before importing the pipeline: an unchanged output costs a few stat calls.
+        files = unchanged_output(args.blueprint, args.out, roles_dir)
+        if files is not None:
+            print(f"sigen: {args.out} is up to date with {args.blueprint} ({files} files, "
+                  "nothing written)")
+            return EXIT_OK
         from sigen.build import build  # type: ignore[import-not-found,unused-ignore]
 
         result = build(args.blueprint, args.out, roles_dir, force=args.force,

@@ -14,18 +14,27 @@ import json
 from functools import cache
 from pathlib import Path
 
-from sigen.manifest import CACHE, PENDING, content_hash, read_json, read_manifest, tree_hash
+from sigen.manifest import (
+    CACHE,
+    PENDING,
+    STATE,
+    content_hash,
+    read_json,
+    read_manifest,
+    tree_hash,
+)
 from sigen.revisions import REVISIONS
 from sigen.writer import atomic_write, disk_hashes
 
-__all__ = ["Inputs", "inputs_of", "is_up_to_date", "remember_inputs"]
+__all__ = ["Inputs", "generator_hash", "inputs_of", "is_up_to_date", "remember_inputs",
+           "unchanged_output"]
 
 _INPUTS = f"{CACHE}/inputs.json"
 Inputs = dict[str, str]
 
 
 @cache
-def _generator_hash() -> str:
+def generator_hash() -> str:
     """sigen's own code, templates and schema: a changed compiler is a changed input."""
     return tree_hash(Path(__file__).resolve().parent)
 
@@ -55,7 +64,7 @@ def inputs_of(blueprint: Path, roles_dir: Path, out: Path) -> Inputs:
 
 
 def remember_inputs(out: Path, inputs: Inputs) -> None:
-    payload = json.dumps({**inputs, "generator": _generator_hash()}, sort_keys=True).encode()
+    payload = json.dumps({**inputs, "generator": generator_hash()}, sort_keys=True).encode()
     atomic_write(out / _INPUTS, payload)
 
 
@@ -63,7 +72,7 @@ def is_up_to_date(out: Path, inputs: Inputs) -> bool:
     """Whether building with ``inputs`` would change nothing in ``out``."""
     if (out / PENDING).exists():
         return False
-    if read_json(out / _INPUTS) != {**inputs, "generator": _generator_hash()}:
+    if read_json(out / _INPUTS) != {**inputs, "generator": generator_hash()}:
         return False
     manifest = read_manifest(out)
     if manifest is None or dict(manifest.inputs) != inputs:
@@ -71,3 +80,17 @@ def is_up_to_date(out: Path, inputs: Inputs) -> bool:
     files = dict(manifest.files)
     on_disk = disk_hashes(out, sorted(files), files)
     return all(on_disk[rel] == digest for rel, digest in files.items())
+
+
+def unchanged_output(blueprint: Path, out: Path, roles_dir: Path) -> int | None:
+    """The number of generated files when a build of ``blueprint`` into ``out`` would
+    change nothing (checked under the output's lock), else None."""
+    if not (out / STATE).is_dir():
+        return None
+    from sigen.lock import output_lock
+
+    with output_lock(out):
+        if not is_up_to_date(out, inputs_of(blueprint, roles_dir, out)):
+            return None
+        manifest = read_manifest(out)
+        return len(manifest.files) if manifest else None

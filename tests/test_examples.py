@@ -1,8 +1,7 @@
 """The repository dogfoods ``sigen check``: examples/<name>/ is the committed output of
 blueprints/<name>.yml, and must be exactly what sigen produces now. A change to sigen, its
-templates or the role library that alters the outputs regenerates them in the same commit:
-
-    for bp in blueprints/*.yml; do .venv/bin/sigen build "$bp" --out "examples/$(basename "$bp" .yml)"; done
+templates or the role library that alters the outputs regenerates them in the same commit,
+with the loop in ``REGENERATE`` (also in the README and docs/sync.md).
 """
 
 from __future__ import annotations

@@ -278,3 +278,22 @@ def test_check_reports_missing_and_unbuilt(tmp_path: Path, roles: Path) -> None:
     assert codes(diags) == ["SG905"]
     build(ONPREM, out, roles)
     assert check_output(ONPREM, out, roles)[1] == []
+
+
+def test_schema_cache_reports_exactly_what_a_full_check_reports(tmp_path: Path) -> None:
+    from sigen.loader import load_blueprint
+    from sigen.schema_cache import SchemaCache
+    from sigen.validate.schema import check_schema
+
+    out = tmp_path / "out"
+    cache = SchemaCache(out, "salt")
+    assert cache.check(load_blueprint(ONPREM)) == []
+    cache.save()
+    warm = SchemaCache(out, "salt")
+    bad = variant(tmp_path, "bad", ("memory_gb: 64", "memory_gb: lots"))
+    loaded = load_blueprint(bad)
+    expected = check_schema(loaded)
+    assert expected and warm.check(loaded) == expected
+    assert SchemaCache(out, "other sigen").check(loaded) == expected
+    good = load_blueprint(variant(tmp_path, "good", ("memory_gb: 64", "memory_gb: 96")))
+    assert warm.check(good) == []

@@ -8,6 +8,7 @@ errors, over whatever parts are well-formed, so a user sees all problems in one 
 from __future__ import annotations
 
 import gc
+from collections.abc import Callable
 from pathlib import Path
 
 from sigen.diagnostics import Diagnostic
@@ -22,18 +23,22 @@ from sigen.validate.topology import check_topology
 __all__ = ["validate_blueprint"]
 
 
-def validate_blueprint(loaded: LoadedBlueprint, roles_dir: Path) -> list[Diagnostic]:
+def validate_blueprint(
+    loaded: LoadedBlueprint, roles_dir: Path,
+    schema_check: Callable[[LoadedBlueprint], list[Diagnostic]] = check_schema,
+) -> list[Diagnostic]:
     """All diagnostics for ``loaded`` (sorted; empty when the blueprint is valid).
 
     ``roles_dir`` holds the role library: a service's component must be a role there, and
     its settings are checked against that role's ``meta/argument_specs.yml``.
+    ``schema_check`` replaces the structural check (the incremental build's cached one).
     """
     # The checks allocate many short-lived containers that are all freed together; the
     # cyclic collector scanning the loaded document again and again costs more than them.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        diags = check_schema(loaded)
+        diags = schema_check(loaded)
         index = Index.build(loaded)
         check_values(index)
         check_topology(index)

@@ -1,0 +1,92 @@
+"""Benchmark of incremental builds: full build, no-op rebuild, one-host change rebuild.
+
+    .venv/bin/python bench/sync.py 1000 10000 [--roles DIR] [--keep DIR] [--repeat N]
+
+Synthetic blueprints as in bench/run.py. For each size, one process per figure (GNU time):
+``sigen build`` into a new folder (full), the same again (no-op: nothing changed), then the
+blueprint with one host's memory changed (that host's line in the installation plan, the
+system summary and a new revision in the three plans). Prints each time and its share of
+the full build, and how many files the one-host rebuild rewrote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.run import BIN, REPO, blueprint, measure, stub_roles
+
+
+def one_host_changed(text: str, host: str) -> str:
+    """The blueprint with ``host``'s memory doubled (its first memory_gb after its name)."""
+    start = text.index(f"  - name: {host}\n")
+    at = text.index("memory_gb: 64", start)
+    return text[:at] + "memory_gb: 128" + text[at + len("memory_gb: 64"):]
+
+
+def mtimes(out: Path) -> dict[str, int]:
+    return {str(p): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--roles", type=Path, help="role library (default: stubbed copy)")
+    parser.add_argument("--keep", type=Path, help="keep blueprints and outputs here")
+    parser.add_argument("--repeat", type=int, default=1, help="best of N (default 1)")
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="sigen-sync-")) if args.keep is None else args.keep
+    work.mkdir(parents=True, exist_ok=True)
+    roles = args.roles or stub_roles(work / "roles")
+    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
+               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".collections"))
+    sigen = str(BIN / "sigen")
+    print("| hosts | files | full build s (MB) | no-op rebuild s (MB) | no-op / full | "
+          "one-host change s (MB) | one-host / full | files rewritten |")
+    print("|---|---|---|---|---|---|---|---|")
+    for size in args.sizes:
+        original = blueprint(size)
+        bp = work / f"bench-{size}.yml"
+        out = work / f"out-{size}"
+        best: dict[str, tuple[float, float]] = {}
+        rewritten = 0
+        for _ in range(args.repeat):
+            shutil.rmtree(out, ignore_errors=True)
+            bp.write_text(original)
+            figures = {}
+            figures["full"] = measure([sigen, "build", str(bp), "--out", str(out),
+                                       "--roles", str(roles)], env)
+            figures["noop"] = measure([sigen, "build", str(bp), "--out", str(out),
+                                       "--roles", str(roles)], env)
+            before = mtimes(out)
+            bp.write_text(one_host_changed(original, "h00007"))
+            figures["host"] = measure([sigen, "build", str(bp), "--out", str(out),
+                                       "--roles", str(roles)], env)
+            after = mtimes(out)
+            rewritten = sum(1 for p, t in after.items()
+                            if before.get(p) != t and "/.sigen/" not in p)
+            for name, (seconds, mb, code) in figures.items():
+                if code != 0:
+                    print(f"{name} build failed (exit {code})", file=sys.stderr)
+                    return 1
+                if name not in best or seconds < best[name][0]:
+                    best[name] = (seconds, mb)
+        files = len(json.loads((out / ".sigen" / "manifest.json").read_text())["files"])
+        full, noop, host = best["full"], best["noop"], best["host"]
+        print(f"| {size:,} | {files:,} | {full[0]:.2f} ({full[1]:.0f}) | {noop[0]:.2f} "
+              f"({noop[1]:.0f}) | {noop[0] / full[0]:.0%} | {host[0]:.2f} ({host[1]:.0f}) | "
+              f"{host[0] / full[0]:.0%} | {rewritten} |", flush=True)
+    if args.keep is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
