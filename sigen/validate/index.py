@@ -68,6 +68,7 @@ class Index:
     sections: dict[str, list[Entry]] = field(default_factory=dict)
     by_name: dict[str, dict[str, Entry]] = field(default_factory=dict)
     diags: list[Diagnostic] = field(default_factory=list)
+    _services_on: dict[str, list[Entry]] | None = field(default=None, repr=False)
 
     @classmethod
     def build(cls, loaded: LoadedBlueprint) -> Index:
@@ -97,6 +98,16 @@ class Index:
 
     def names(self, section: str) -> dict[str, Entry]:
         return self.by_name.get(section, {})
+
+    def services_on(self, host: str) -> list[Entry]:
+        """The services whose hosts: lists ``host`` (a table built on first use: scanning
+        every service for each backup policy and drill cost 1.4 s at 10,000 hosts)."""
+        if self._services_on is None:
+            self._services_on = {}
+            for service in self.entries("services"):
+                for name in dict.fromkeys(h for _, h in service.str_list("hosts")):
+                    self._services_on.setdefault(name, []).append(service)
+        return self._services_on.get(host, [])
 
     def error(self, doc_path: DocPath, code: str, message: str) -> None:
         self.diags.append(self.loaded.diagnostic(doc_path, code, message))

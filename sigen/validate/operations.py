@@ -81,7 +81,7 @@ def _check_cycles(index: Index) -> None:
 
 
 def _services_on(index: Index, host: str) -> list[Entry]:
-    return [s for s in index.entries("services") if host in {h for _, h in s.str_list("hosts")}]
+    return index.services_on(host)
 
 
 def _components_on(index: Index, host: str) -> set[str]:
