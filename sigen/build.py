@@ -20,7 +20,7 @@ from sigen.gcpause import collector_paused
 from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.lock import output_lock
-from sigen.manifest import STATE, Manifest, content_hash, read_json, read_manifest
+from sigen.manifest import CACHE, STATE, Manifest, content_hash, read_json, read_manifest
 from sigen.model import build_model
 from sigen.plan import Plan, make_plan
 from sigen.render import ansible, documents
@@ -151,6 +151,8 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
         schema_cache = SchemaCache(out, generator_hash())
+        if existing:
+            documents.keep_compiled_templates(out / CACHE / "templates")
         rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                               schema_cache=schema_cache)
         records = history_bytes(rendered.history)

@@ -24,7 +24,7 @@ import os
 import stat
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from sigen.diagnostics import Diagnostic, SigenError
 from sigen.manifest import (
@@ -131,10 +131,11 @@ def check_target(out: Path) -> None:
 
 def _check_paths(files: Mapping[str, bytes]) -> None:
     for rel in files:
-        pure = PurePosixPath(rel)
-        if pure.is_absolute() or ".." in pure.parts or not pure.parts:
+        parts = rel.split("/")
+        # Plain string checks: PurePosixPath per file was 0.6 s for 23,000 files.
+        if rel.startswith("/") or ".." in parts or not rel or "" in parts:
             raise ValueError(f"refusing to write outside the output folder: {rel!r}")
-        if pure.parts[0] == RECORDS or is_state(rel):
+        if parts[0] == RECORDS or is_state(rel):
             raise ValueError(f"generated files cannot go to {RECORDS}/ or {STATE}/: {rel!r}")
 
 
@@ -160,6 +161,7 @@ class _Plan:
     kept: list[str]
     conflicts: dict[str, str]  # path -> why it cannot be overwritten
     unchanged: int
+    hashes: dict[str, str]  # content hash of every new file
 
 
 def _plan(files: Mapping[str, bytes], out: Path, force: bool) -> _Plan:
@@ -169,7 +171,7 @@ def _plan(files: Mapping[str, bytes], out: Path, force: bool) -> _Plan:
     last = {rel: next(iter(h)) for rel, h in known.items() if len(h) == 1}
     new_hashes = {rel: content_hash(content) for rel, content in files.items()}
     on_disk = disk_hashes(out, sorted(set(files) | set(known)), last)
-    plan = _Plan({}, [], [], [], [], {}, 0)
+    plan = _Plan({}, [], [], [], [], {}, 0, new_hashes)
     for rel, content in files.items():
         disk = on_disk[rel]
         if disk is None:
@@ -306,7 +308,7 @@ def write_tree(files: Mapping[str, bytes], out: Path, *, manifest: Manifest | No
         plan.changed.remove(rel)
     new_manifest = Manifest(manifest.version if manifest else "",
                             manifest.inputs if manifest else {},
-                            {rel: content_hash(c) for rel, c in files.items()})
+                            plan.hashes)
     manifest_bytes = new_manifest.to_bytes()
     (out / STATE).mkdir(parents=True, exist_ok=True)
     for rel, content in (data or {}).items():
@@ -316,7 +318,7 @@ def write_tree(files: Mapping[str, bytes], out: Path, *, manifest: Manifest | No
     touched = bool(plan.write or plan.delete or plan.conflicts)
     _remove_leftovers(out, data or {})
     if touched:
-        journal = {rel: content_hash(c) for rel, c in sorted(plan.write.items())}
+        journal = {rel: plan.hashes[rel] for rel in sorted(plan.write)}
         atomic_write(out / PENDING, (json.dumps(journal, indent=1) + "\n").encode())
     _write_batch(str(out), plan.write)
     for rel in plan.conflicts:

@@ -24,7 +24,8 @@ from sigen.semdiff import Change
 from sigen.wiring import backup as backup_wiring
 from sigen.wiring import services as services_wiring
 
-__all__ = ["DOCUMENTS", "Md", "describe_changes", "md_escape", "render", "secrets_used"]
+__all__ = ["DOCUMENTS", "Md", "describe_changes", "keep_compiled_templates", "md_escape",
+           "render", "secrets_used"]
 
 DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md")
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -96,6 +97,15 @@ def _environment() -> jinja2.Environment:
     env.filters["minutes"] = _minutes
     env.filters["md"] = Md
     return env
+
+
+def keep_compiled_templates(folder: Path) -> None:
+    """Keep the compiled templates in ``folder`` for the next build (Jinja's bytecode cache,
+    keyed by each template's source): compiling them is 0.45 s of every build."""
+    folder.mkdir(parents=True, exist_ok=True)
+    cache = jinja2.FileSystemBytecodeCache(str(folder))
+    _environment().bytecode_cache = cache
+    _text_environment().bytecode_cache = cache
 
 
 @functools.lru_cache(maxsize=1)
