@@ -18,6 +18,7 @@ from typing import Any
 from sigen.diagnostics import SigenError
 from sigen.gcpause import collector_paused
 from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
+from sigen.load_cache import LoadCache
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.lock import output_lock
 from sigen.manifest import CACHE, STATE, Manifest, content_hash, read_json, read_manifest
@@ -114,12 +115,15 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
 
 
 def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-               date: str | None = None, schema_cache: SchemaCache | None = None) -> Rendered:
+               date: str | None = None, schema_cache: SchemaCache | None = None,
+               load_cache: LoadCache | None = None) -> Rendered:
     """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
-    nothing): the revision history and system summary found there are continued."""
+    nothing): the revision history and system summary found there are continued. The
+    caches (the incremental build's) skip work whose result is known; ``check`` uses none."""
     check_date(date or "")
     previous = read_json(out / SYSTEM)
-    return render_loaded(load_blueprint(blueprint), roles_dir,
+    loaded = load_cache.load(blueprint) if load_cache else load_blueprint(blueprint)
+    return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
                          schema_cache=schema_cache)
@@ -151,10 +155,11 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
         schema_cache = SchemaCache(out, generator_hash())
+        load_cache = LoadCache(out, generator_hash())
         if existing:
             documents.keep_compiled_templates(out / CACHE / "templates")
         rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
-                              schema_cache=schema_cache)
+                              schema_cache=schema_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": content_hash(records)}
@@ -163,5 +168,6 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
             remember_inputs(out, inputs)
             schema_cache.save()
+            load_cache.save()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)

@@ -297,3 +297,38 @@ def test_schema_cache_reports_exactly_what_a_full_check_reports(tmp_path: Path) 
     assert SchemaCache(out, "other sigen").check(loaded) == expected
     good = load_blueprint(variant(tmp_path, "good", ("memory_gb: 64", "memory_gb: 96")))
     assert warm.check(good) == []
+
+
+@pytest.mark.parametrize("name", sorted(BLUEPRINTS))
+def test_load_cache_gives_exactly_the_full_load(name: str, tmp_path: Path) -> None:
+    from sigen.load_cache import LoadCache
+    from sigen.loader import load_blueprint
+
+    blueprint = BLUEPRINTS[name]
+    first = LoadCache(tmp_path, "salt")
+    assert first.load(blueprint).data == load_blueprint(blueprint).data
+    first.save()
+    text = blueprint.read_text("utf-8")
+    changed = tmp_path / "changed.yml"
+    # Change one list entry (or nothing, when the text has nothing to change).
+    changed.write_text(text.replace("ports: [80]", "ports: [80, 8080]", 1), "utf-8")
+    warm = LoadCache(tmp_path, "salt")
+    assert warm.load(changed).data == load_blueprint(changed).data
+    if name != "hostile-text":  # anchors and the like: always loaded in full
+        assert not warm.parsed_in_full
+
+
+def test_load_cache_falls_back_to_the_full_load_for_problems(tmp_path: Path) -> None:
+    from sigen.load_cache import LoadCache
+
+    cache = LoadCache(tmp_path, "salt")
+    cache.load(ONPREM)
+    cache.save()
+    broken = variant(tmp_path, "dup",
+                     ("    kind: physical\n", "    kind: physical\n    kind: vm\n"))
+    with pytest.raises(SigenError) as err:
+        LoadCache(tmp_path, "salt").load(broken)
+    assert [d.code for d in err.value.diagnostics] == ["SG005"]
+    yes = variant(tmp_path, "yes", ("log_denied: true", "log_denied: yes"))
+    loaded = LoadCache(tmp_path, "salt").load(yes)
+    assert loaded.yaml11_plain, "the full load reports the YAML 1.1 boolean"
