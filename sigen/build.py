@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sigen.diagnostics import SigenError
+from sigen.entry_cache import EntryCache
 from sigen.gcpause import collector_paused
 from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
 from sigen.load_cache import LoadCache
@@ -33,10 +34,8 @@ from sigen.revisions import (
     next_history,
     read_history,
 )
-from sigen.schema_cache import SchemaCache
-from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes, summary_hash
+from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes
 from sigen.validate import validate_blueprint
-from sigen.validate.schema import check_schema
 from sigen.writer import WriteResult, check_target, write_tree
 
 __all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
@@ -81,15 +80,15 @@ class BuildResult:
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                   previous: Mapping[str, Any] | None = None,
                   history: Sequence[Revision] = (), author: str | None = None,
-                  date: str | None = None, schema_cache: SchemaCache | None = None) -> Rendered:
+                  date: str | None = None, entry_cache: EntryCache | None = None) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory.
 
     ``previous`` is the system summary of the last build and ``history`` its revisions: a
     changed system gets a new revision by ``author`` (default: the owner) on ``date``.
-    ``schema_cache`` lets the structural check skip entries that passed last time."""
+    ``entry_cache`` lets the checks of single entries skip those that passed last time."""
     with collector_paused():
-        schema_check = schema_cache.check if schema_cache else check_schema
-        errors = [d for d in validate_blueprint(loaded, roles_dir, schema_check)
+        unseen = entry_cache.unseen if entry_cache else None
+        errors = [d for d in validate_blueprint(loaded, roles_dir, unseen)
                   if d.severity == "error"]
         if errors:
             raise SigenError(errors)
@@ -99,11 +98,12 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         changes = compare(previous, summary) if history else []
         lines = documents.describe_changes(changes, initial=not history,
                                            limit=_REVISION_LINES)
-        revisions = next_history(history, summary_hash(summary), lines,
+        system = summary_bytes(summary)
+        revisions = next_history(history, content_hash(system), lines,
                                  author or plan.blueprint.owner, date or "")
         files = ansible.render(plan, roles_dir, version)
         files.update(documents.render(plan, version, revisions=revisions))
-        files[SYSTEM] = summary_bytes(summary)
+        files[SYSTEM] = system
     added = revisions[-1] if len(revisions) > len(history) else None
     return Rendered(plan, dict(sorted(files.items())), tuple(revisions),
                     tuple(documents.describe_changes(changes)) if changes else (), added)
@@ -115,7 +115,7 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
 
 
 def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-               date: str | None = None, schema_cache: SchemaCache | None = None,
+               date: str | None = None, entry_cache: EntryCache | None = None,
                load_cache: LoadCache | None = None) -> Rendered:
     """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
     nothing): the revision history and system summary found there are continued. The
@@ -126,7 +126,7 @@ def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | Non
     return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
-                         schema_cache=schema_cache)
+                         entry_cache=entry_cache)
 
 
 @contextlib.contextmanager
@@ -154,12 +154,12 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
-        schema_cache = SchemaCache(out, generator_hash())
+        entry_cache = EntryCache(out, generator_hash())
         load_cache = LoadCache(out, generator_hash())
         if existing:
             documents.keep_compiled_templates(out / CACHE / "templates")
         rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
-                              schema_cache=schema_cache, load_cache=load_cache)
+                              entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": content_hash(records)}
@@ -167,7 +167,7 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
             remember_inputs(out, inputs)
-            schema_cache.save()
+            entry_cache.save()
             load_cache.save()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)

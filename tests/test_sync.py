@@ -280,23 +280,27 @@ def test_check_reports_missing_and_unbuilt(tmp_path: Path, roles: Path) -> None:
     assert check_output(ONPREM, out, roles)[1] == []
 
 
-def test_schema_cache_reports_exactly_what_a_full_check_reports(tmp_path: Path) -> None:
+def test_entry_cache_reports_exactly_what_a_full_validation_reports(tmp_path: Path,
+                                                                    roles: Path) -> None:
+    from sigen.entry_cache import EntryCache
     from sigen.loader import load_blueprint
-    from sigen.schema_cache import SchemaCache
-    from sigen.validate.schema import check_schema
+    from sigen.validate import validate_blueprint
 
     out = tmp_path / "out"
-    cache = SchemaCache(out, "salt")
-    assert cache.check(load_blueprint(ONPREM)) == []
-    cache.save()
-    warm = SchemaCache(out, "salt")
-    bad = variant(tmp_path, "bad", ("memory_gb: 64", "memory_gb: lots"))
-    loaded = load_blueprint(bad)
-    expected = check_schema(loaded)
-    assert expected and warm.check(loaded) == expected
-    assert SchemaCache(out, "other sigen").check(loaded) == expected
+    cold = EntryCache(out, "salt")
+    assert validate_blueprint(load_blueprint(ONPREM), roles, cold.unseen) == []
+    cold.save()
+    warm = EntryCache(out, "salt")
+    assert warm.unseen(load_blueprint(ONPREM)) is not None, "known entries are skipped"
+    for name, change in (("schema", ("memory_gb: 64", "memory_gb: lots")),
+                         ("secret", ("{vault: vault_eshop_redis_password}", "s3cret-Passw0rd"))):
+        loaded = load_blueprint(variant(tmp_path, name, change))
+        expected = validate_blueprint(loaded, roles)
+        assert expected, name
+        assert validate_blueprint(loaded, roles, warm.unseen) == expected, name
+        assert validate_blueprint(loaded, roles, EntryCache(out, "other").unseen) == expected
     good = load_blueprint(variant(tmp_path, "good", ("memory_gb: 64", "memory_gb: 96")))
-    assert warm.check(good) == []
+    assert validate_blueprint(good, roles, warm.unseen) == []
 
 
 @pytest.mark.parametrize("name", sorted(BLUEPRINTS))

@@ -25,22 +25,34 @@ __all__ = ["validate_blueprint"]
 
 def validate_blueprint(
     loaded: LoadedBlueprint, roles_dir: Path,
-    schema_check: Callable[[LoadedBlueprint], list[Diagnostic]] = check_schema,
+    unseen: Callable[[LoadedBlueprint], LoadedBlueprint | None] | None = None,
 ) -> list[Diagnostic]:
     """All diagnostics for ``loaded`` (sorted; empty when the blueprint is valid).
 
     ``roles_dir`` holds the role library: a service's component must be a role there, and
     its settings are checked against that role's ``meta/argument_specs.yml``.
-    ``schema_check`` replaces the structural check (the incremental build's cached one).
+    ``unseen`` (the incremental build's) gives the blueprint without the list entries that
+    passed the checks of single entries (schema, literal secrets) last time, or None; when
+    that part shows any problem, the whole blueprint is checked as usual, so diagnostics
+    are always those of a full validation.
     """
     # The checks allocate many short-lived containers that are all freed together; the
     # cyclic collector scanning the loaded document again and again costs more than them.
     enabled = gc.isenabled()
     gc.disable()
     try:
-        diags = schema_check(loaded)
+        partial = unseen(loaded) if unseen is not None else None
+        if partial is not None:
+            diags = check_schema(partial)
+            probe = Index.build(partial)
+            check_values(probe)
+            if diags or probe.diags:
+                partial = None
+        if partial is None:
+            diags = check_schema(loaded)
         index = Index.build(loaded)
-        check_values(index)
+        if partial is None:
+            check_values(index)
         check_topology(index)
         check_operations(index)
         check_settings(index, roles_dir)

@@ -1,12 +1,13 @@
-"""Structural validation of what changed only: the incremental build's schema cache.
+"""Check single entries only when they changed: the incremental build's entry cache.
 
-Every entry of a top-level list (a host, a service, a backup policy ...) is checked by the
-schema on its own: no rule looks at its siblings (those checks are semantic, and run in full
-every time). So an entry whose content hash was valid in the last build is valid now, and
-cerberus only needs to see the others. If that reduced document shows any problem, the whole
-document is checked again the ordinary way, so diagnostics and their positions are exactly
-those of a full validation. The hashes live in ``<out>/.sigen/cache/schema.json``, keyed by
-sigen's own code too (a changed schema invalidates them).
+The structural check (the cerberus schema) and the search for literal secrets look at each
+entry of a top-level list (a host, a service, a backup policy ...) on its own: no rule of
+theirs looks at its siblings (those checks are semantic, and run in full every time). So an
+entry whose content hash passed them in the last valid build passes them now, and only the
+others need checking. ``validate_blueprint`` checks that reduced blueprint and, if it shows
+any problem, the whole one, so diagnostics and positions are exactly those of a full
+validation. The hashes live in ``<out>/.sigen/cache/entries.json``, keyed by sigen's own
+code too (a changed schema invalidates them).
 """
 
 from __future__ import annotations
@@ -16,14 +17,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from sigen.diagnostics import Diagnostic
 from sigen.loader import LoadedBlueprint
 from sigen.manifest import CACHE, read_json
-from sigen.validate.schema import check_schema
 
-__all__ = ["SchemaCache"]
+__all__ = ["EntryCache"]
 
-_FILE = f"{CACHE}/schema.json"
+_FILE = f"{CACHE}/entries.json"
 
 
 def _typed(value: Any) -> str:
@@ -32,9 +31,10 @@ def _typed(value: Any) -> str:
     return f"{type(value).__name__}:{value}"
 
 
-class SchemaCache:
-    """Hashes of list entries known to pass the schema; ``check`` is a drop-in
-    ``check_schema``; ``save`` stores the entries of the last valid document."""
+class EntryCache:
+    """Hashes of list entries that passed the single-entry checks; ``unseen`` is the
+    ``unseen`` argument of ``validate_blueprint``; ``save`` keeps the entries of the last
+    blueprint it saw (call it once that blueprint proved valid)."""
 
     def __init__(self, out: Path, salt: str) -> None:
         self._out = out
@@ -42,13 +42,14 @@ class SchemaCache:
         data = read_json(out / _FILE)
         self._known: set[str] = (set(data["entries"]) if isinstance(data, dict)
                                  and data.get("salt") == salt else set())
-        self._valid: list[str] = []
+        self._seen: list[str] = []
 
     def _key(self, section: str, item: Any) -> str:
         text = json.dumps(item, sort_keys=True, default=_typed, ensure_ascii=False)
         return hashlib.sha256(f"{section}\0{text}".encode()).hexdigest()[:32]
 
-    def check(self, loaded: LoadedBlueprint) -> list[Diagnostic]:
+    def unseen(self, loaded: LoadedBlueprint) -> LoadedBlueprint | None:
+        """``loaded`` without the entries known to pass, or None when none is known."""
         reduced: dict[str, Any] = {}
         keys: list[str] = []
         skipped = False
@@ -66,21 +67,17 @@ class SchemaCache:
                     kept.append(item)
             # One entry stays, so that rules on the list itself (required, minlength 1) hold.
             reduced[section] = kept or value[:1]
+        self._seen = keys
         if not skipped:
-            diags = check_schema(loaded)
-        else:
-            diags = check_schema(LoadedBlueprint(loaded.path, reduced, loaded.sha256,
-                                                 loaded.text, loaded.yaml11_plain))
-            if diags:  # positions and messages exactly as a full check gives them
-                diags = check_schema(loaded)
-        self._valid = [] if diags else keys
-        return diags
+            return None
+        return LoadedBlueprint(loaded.path, reduced, loaded.sha256, loaded.text,
+                               loaded.yaml11_plain)
 
     def save(self) -> None:
-        """Remember the entries of the last document that passed (no-op otherwise)."""
-        if not self._valid:
+        """Remember the entries of the blueprint seen last (no-op when unchanged)."""
+        if not self._seen or set(self._seen) == self._known:
             return
         from sigen.writer import atomic_write
 
-        payload = {"salt": self._salt, "entries": sorted(set(self._valid))}
+        payload = {"salt": self._salt, "entries": sorted(set(self._seen))}
         atomic_write(self._out / _FILE, json.dumps(payload).encode())
