@@ -156,10 +156,10 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
         entry_cache = EntryCache(out, generator_hash())
         load_cache = LoadCache(out, generator_hash())
-        if existing:
-            documents.keep_compiled_templates(out / CACHE / "templates")
-        rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
-                              entry_cache=entry_cache, load_cache=load_cache)
+        with documents.compiled_templates_in(out / CACHE / "templates" if existing
+                                             else None):
+            rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
+                                  entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": content_hash(records)}

@@ -145,11 +145,20 @@ def _known(out: Path, manifest: Manifest | None) -> dict[str, set[str]]:
     if manifest is not None:
         for rel, digest in manifest.files.items():
             known.setdefault(rel, set()).add(digest)
-    pending = read_json(out / PENDING)
-    if isinstance(pending, dict):
-        for rel, digest in pending.items():
-            known.setdefault(str(rel), set()).add(str(digest))
+    for rel, digests in _pending(out).items():
+        known.setdefault(rel, set()).update(digests)
     return known
+
+
+def _pending(out: Path) -> dict[str, set[str]]:
+    """The journal of interrupted builds: per file, each content they may have written."""
+    data = read_json(out / PENDING)
+    journal: dict[str, set[str]] = {}
+    if isinstance(data, dict):
+        for rel, digests in data.items():
+            values = digests if isinstance(digests, list) else [digests]
+            journal[str(rel)] = {str(d) for d in values}
+    return journal
 
 
 @dataclass
@@ -318,8 +327,12 @@ def write_tree(files: Mapping[str, bytes], out: Path, *, manifest: Manifest | No
     touched = bool(plan.write or plan.delete or plan.conflicts)
     _remove_leftovers(out, data or {})
     if touched:
-        journal = {rel: plan.hashes[rel] for rel in sorted(plan.write)}
-        atomic_write(out / PENDING, (json.dumps(journal, indent=1) + "\n").encode())
+        # Earlier interrupted builds stay in the journal: their files may still be there.
+        journal = _pending(out)
+        for rel in plan.write:
+            journal.setdefault(rel, set()).add(plan.hashes[rel])
+        entries = {rel: sorted(digests) for rel, digests in sorted(journal.items())}
+        atomic_write(out / PENDING, (json.dumps(entries, indent=1) + "\n").encode())
     _write_batch(str(out), plan.write)
     for rel in plan.conflicts:
         atomic_write(out / f"{rel}.new", files[rel])

@@ -336,3 +336,30 @@ def test_load_cache_falls_back_to_the_full_load_for_problems(tmp_path: Path) -> 
     yes = variant(tmp_path, "yes", ("log_denied: true", "log_denied: yes"))
     loaded = LoadCache(tmp_path, "salt").load(yes)
     assert loaded.yaml11_plain, "the full load reports the YAML 1.1 boolean"
+
+
+def test_builds_interrupted_one_after_another_are_recovered(
+        tmp_path: Path, roles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The second interrupted build must remember what the first one may have written."""
+    out = tmp_path / "out"
+    hybrid = BLUEPRINTS["hybrid-cloud"]
+    build(ONPREM, out, roles)
+    real_replace = os.replace
+    for target, after in ((hybrid, 30), (ONPREM, 8)):
+        count = {"n": 0}
+
+        def failing_replace(src: object, dst: object, limit: int = after,
+                            count: dict[str, int] = count) -> None:
+            count["n"] += 1
+            if count["n"] > limit:
+                raise OSError(5, "Input/output error")
+            real_replace(src, dst)  # type: ignore[arg-type]
+
+        monkeypatch.setattr("os.replace", failing_replace)
+        with pytest.raises(OSError):
+            build(target, out, roles)
+        monkeypatch.undo()
+        assert check_output(target, out, roles)[1] != []
+    final = variant(tmp_path, "port", PORT)  # content neither interrupted build wrote
+    build(final, out, roles)  # no file is taken for a hand edit
+    assert check_output(final, out, roles)[1] == []
