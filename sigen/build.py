@@ -22,7 +22,7 @@ from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember
 from sigen.load_cache import LoadCache
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.lock import output_lock
-from sigen.manifest import CACHE, STATE, Manifest, content_hash, read_json, read_manifest
+from sigen.manifest import CACHE, GITIGNORE, STATE, Manifest, content_hash, read_json, read_manifest
 from sigen.model import build_model
 from sigen.plan import Plan, make_plan
 from sigen.render import ansible, documents
@@ -104,6 +104,7 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         files = ansible.render(plan, roles_dir, version)
         files.update(documents.render(plan, version, revisions=revisions))
         files[SYSTEM] = system
+        files[f"{STATE}/.gitignore"] = GITIGNORE
     added = revisions[-1] if len(revisions) > len(history) else None
     return Rendered(plan, dict(sorted(files.items())), tuple(revisions),
                     tuple(documents.describe_changes(changes)) if changes else (), added)

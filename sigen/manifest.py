@@ -22,6 +22,7 @@ from typing import Any
 
 __all__ = [
     "CACHE",
+    "GITIGNORE",
     "MANIFEST",
     "PENDING",
     "STATE",
@@ -42,7 +43,10 @@ PENDING = f"{STATE}/pending.json"
 CACHE = f"{STATE}/cache"
 _FORMAT = 1
 # Files of .sigen/ that are generated like any other (listed in the manifest, checked).
-_GENERATED_STATE = frozenset({f"{STATE}/system.json"})
+_GENERATED_STATE = frozenset({f"{STATE}/system.json", f"{STATE}/.gitignore"})
+# Written into every output, so that committing an output folder commits what is meant.
+GITIGNORE = (b"# sigen's state on this machine; the manifest and system.json belong to the output\n"
+             b"/lock\n/pending.json\n/cache/\n")
 
 
 def content_hash(content: bytes) -> str:

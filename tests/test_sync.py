@@ -73,7 +73,7 @@ def test_manifest_lists_every_generated_file(tmp_path: Path, roles: Path) -> Non
     manifest = read_manifest(out)
     assert manifest is not None and manifest.version
     generated = {rel for rel in tree_of(out) if not rel.startswith(("records/", ".sigen/"))}
-    assert set(manifest.files) == generated | {".sigen/system.json"}
+    assert set(manifest.files) == generated | {".sigen/system.json", ".sigen/.gitignore"}
     assert len(manifest.files) == result.files
     assert manifest.inputs["blueprint"] == result.plan.blueprint.sha256  # type: ignore[union-attr]
 
