@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sigen.build import Rendered, render_for
 from sigen.diagnostics import Diagnostic
-from sigen.manifest import MANIFEST, PENDING, content_hash, read_manifest
+from sigen.manifest import MANIFEST, PENDING, hash_files, read_manifest
 from sigen.writer import WriteResult, diff_tree, disk_hashes, existing_files
 
 __all__ = ["check_output", "compare_tree", "preview", "unified_diff"]
@@ -37,7 +37,7 @@ def compare_tree(files: Mapping[str, bytes], out: Path) -> list[Diagnostic]:
         report(MANIFEST, "SG907", "no sigen manifest: this folder was not written by "
                "sigen build (or by an older sigen); run sigen build")
     recorded = dict(manifest.files) if manifest else {}
-    new = {rel: content_hash(content) for rel, content in files.items()}
+    new = hash_files(files)
     on_disk = disk_hashes(out, sorted(files), {})
     for rel, digest in new.items():
         disk = on_disk[rel]
