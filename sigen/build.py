@@ -18,7 +18,13 @@ from typing import Any
 from sigen.diagnostics import SigenError
 from sigen.entry_cache import EntryCache
 from sigen.gcpause import collector_paused
-from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
+from sigen.incremental import (
+    generator_hash,
+    inputs_of,
+    is_up_to_date,
+    records_hash,
+    remember_inputs,
+)
 from sigen.load_cache import LoadCache
 from sigen.loader import LoadedBlueprint, load_blueprint
 from sigen.lock import output_lock
@@ -36,6 +42,7 @@ from sigen.revisions import (
 )
 from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes
 from sigen.validate import validate_blueprint
+from sigen.verify_records import read_runs
 from sigen.writer import WriteResult, check_target, write_tree
 
 __all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
@@ -80,7 +87,8 @@ class BuildResult:
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                   previous: Mapping[str, Any] | None = None,
                   history: Sequence[Revision] = (), author: str | None = None,
-                  date: str | None = None, entry_cache: EntryCache | None = None) -> Rendered:
+                  date: str | None = None, entry_cache: EntryCache | None = None,
+                  runs: Sequence[Mapping[str, Any]] = ()) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory.
 
     ``previous`` is the system summary of the last build and ``history`` its revisions: a
@@ -102,7 +110,7 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         revisions = next_history(history, content_hash(system), lines,
                                  author or plan.blueprint.owner, date or "")
         files = ansible.render(plan, roles_dir, version)
-        files.update(documents.render(plan, version, revisions=revisions))
+        files.update(documents.render(plan, version, revisions=revisions, runs=runs))
         files[SYSTEM] = system
         files[f"{STATE}/.gitignore"] = GITIGNORE
     added = revisions[-1] if len(revisions) > len(history) else None
@@ -127,7 +135,7 @@ def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | Non
     return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
-                         entry_cache=entry_cache)
+                         entry_cache=entry_cache, runs=read_runs(out))
 
 
 @contextlib.contextmanager
@@ -163,7 +171,7 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
                                   entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
-                  "records": content_hash(records)}
+                  "records": records_hash(out, {REVISIONS: records})}
         with contextlib.nullcontext() if existing else _locked(out):
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)

@@ -53,6 +53,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--roles", type=Path, default=None, metavar="DIR",
                        help="role library (default: the repository's roles/)")
     _add_sync_commands(sub, build)
+    from sigen import lab_cli
+
+    lab_cli.add_commands(sub)
     return parser
 
 
@@ -157,6 +160,10 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
         from sigen import sync_cli
 
         return sync_cli.run(args, roles_dir, _signature(args), fmt)
+    if args.command in ("lab", "deploy", "verify"):
+        from sigen import lab_cli
+
+        return lab_cli.run(args, roles_dir)
     return EXIT_USAGE
 
 

@@ -10,7 +10,9 @@ hash) is a no-op: nothing is loaded, validated, rendered or written.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 
@@ -23,10 +25,11 @@ from sigen.manifest import (
     read_manifest,
     tree_hash,
 )
-from sigen.revisions import REVISIONS
+from sigen.revisions import RECORDS
 from sigen.writer import atomic_write, disk_hashes
 
-__all__ = ["Inputs", "generator_hash", "inputs_of", "is_up_to_date", "remember_inputs",
+__all__ = ["Inputs", "generator_hash", "inputs_of", "is_up_to_date", "records_hash",
+           "remember_inputs",
            "unchanged_output"]
 
 _INPUTS = f"{CACHE}/inputs.json"
@@ -57,10 +60,26 @@ def inputs_of(blueprint: Path, roles_dir: Path, out: Path) -> Inputs:
     records; ``remember_inputs`` adds sigen's own)."""
     return {
         "blueprint": content_hash(_read(blueprint)),
-        "records": content_hash(_read(out / REVISIONS)),
+        # Every record feeds the documents: the revisions, verification runs, drills.
+        "records": records_hash(out),
         "roles": tree_hash(roles_dir),
         "sigen": _version(),
     }
+
+
+def records_hash(out: Path, replaced: Mapping[str, bytes] | None = None) -> str:
+    """One hash over ``records/`` (each file's path below the output folder and content),
+    with ``replaced`` (paths below the output folder) as they are about to be written."""
+    root = out / RECORDS
+    files = {p.relative_to(out).as_posix(): p for p in root.rglob("*") if p.is_file()
+             and not any(part.startswith(".") for part in p.relative_to(root).parts)} \
+        if root.is_dir() else {}
+    digest = hashlib.sha256()
+    for rel in sorted(set(files) | set(replaced or {})):
+        data = (replaced or {}).get(rel)
+        digest.update(rel.encode() + b"\0" + (data if data is not None
+                                              else files[rel].read_bytes()) + b"\0")
+    return digest.hexdigest()
 
 
 def remember_inputs(out: Path, inputs: Inputs) -> None:

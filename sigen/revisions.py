@@ -28,7 +28,8 @@ __all__ = [
     "read_history",
 ]
 
-REVISIONS = "records/revisions.json"
+RECORDS = "records"
+REVISIONS = f"{RECORDS}/revisions.json"
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 
 

@@ -131,6 +131,11 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
                 _emit(v, inner, out)
             elif kind:
                 append(f"{indent}{_key(k)}: {'{}' if kind == 1 else '[]'}\n")
+            elif type(v) is Jinja and "\n" in v:
+                # sigen's own multi-line templates, as a literal block (readable, and
+                # within the line length yamllint allows); user text never gets here.
+                append(f"{indent}{_key(k)}: |-\n")
+                out.extend(f"{inner}{line}\n" if line else "\n" for line in v.split("\n"))
             else:
                 append(f"{indent}{_key(k)}: {scalar(v)}\n")
         return

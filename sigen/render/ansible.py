@@ -14,6 +14,8 @@ from typing import Any
 from sigen import wiring
 from sigen.model import Blueprint, Environment, Host
 from sigen.plan import DrillStep, InstallStep, Plan, RestoreProcedure, group_name
+from sigen.render.molecule import render_molecule
+from sigen.render.verify import render_verify
 from sigen.wiring import backup as backup_wiring
 from sigen.yamlout import Jinja, body, dump, header
 
@@ -270,6 +272,8 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
     default_env = "production" if "production" in env_names else env_names[0]
     files["ansible.cfg"] = _ansible_cfg(stamp, default_env).encode()
     files[".yamllint"] = (stamp + "---\n" + _YAMLLINT).encode()
+    # sigen's own state (caches, manifest) is not Ansible content.
+    files[".ansible-lint"] = (stamp + "---\nexclude_paths:\n  - .sigen/\n").encode()
 
     # host_vars differ between environments only in how Ansible connects: emit the rest once.
     shared = {h.name: body(wiring.host_vars(plan, h)) for h in bp.hosts}
@@ -291,6 +295,8 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
         (p.id, f"Restore {p.title}", _restore_play(plan, p)) for p in plan.restores])
     _entry_playbook(files, "drills.yml", stamp, [
         (d.id, f"Drill {d.drill.name}", _drill_play(plan, d)) for d in plan.drills])
+    files["verify.yml"] = render_verify(plan, stamp)
+    files.update(render_molecule(plan, stamp))
 
     role_files = _copy_roles(roles_dir, _roles_used(plan))
     files.update(role_files)

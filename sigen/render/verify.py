@@ -1,0 +1,180 @@
+"""verify.yml: the TST- checks of ``sigen.verification`` as one data-driven play.
+
+One play on every host, the checks as play data keyed by host, and one looped task per
+kind of check, so a run takes a handful of tasks whatever the size of the system (a play
+per host would run the hosts one after another). Every check task keeps going when a
+check fails (``ignore_errors`` with the result registered), so one run reports every
+check; the play then collects the outcomes, writes them to ``sigen_verify_output`` on the
+controller when that is set (``sigen verify`` sets it), and fails each host that failed a
+check, so a plain ``ansible-playbook verify.yml`` (AWX, a user's CI) fails too.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigen.plan import Plan
+from sigen.verification import Check, checks
+from sigen.yamlout import Jinja, dump
+
+__all__ = ["render_verify"]
+
+_MINE = Jinja("{{ sigen_checks | selectattr('kind', 'in', KINDS) }}")
+
+# Observed text: what the module said when the check failed, else what was seen.
+_COLLECT = Jinja("""\
+{%- set out = [] -%}
+{%- for r in sigen_tst | map(attribute='results', default=[]) | flatten -%}
+{%- if r.item is defined and r.item.id is defined -%}
+{%- set failed = r.failed | default(false) -%}
+{%- set said = (r.stdout | default('') | trim) or (r.stderr | default('') | trim) -%}
+{%- set seen = said.splitlines() | last if said else (r.msg | default('') | string) -%}
+{%- set _ = out.append({'id': r.item.id, 'passed': not failed, 'observed': seen}) -%}
+{%- endif -%}
+{%- endfor -%}
+{{ out }}""")
+
+
+def _loop(kinds: list[str]) -> Jinja:
+    return Jinja(_MINE.replace("KINDS", repr(kinds)))
+
+
+def _label() -> dict[str, Any]:
+    return {"label": Jinja("{{ item.id }} {{ item.subject }}"
+                           "{{ (' ' ~ item.target ~ ':' ~ item.port) if item.target is defined"
+                           " else '' }}")}
+
+
+def _check_tasks() -> list[dict[str, Any]]:
+    sshd_value = Jinja("{{ (sigen_sshd.stdout_lines | default([])\n"
+                       "    | select('match', item.setting ~ ' ') | first\n"
+                       "    | default(item.setting ~ ' (not set)')).split(' ', 1)[1] }}")
+    return [
+        {
+            "name": "TST Services answer and declared flows reach their targets",
+            "ansible.builtin.wait_for": {"host": Jinja("{{ item.target }}"),
+                                         "port": Jinja("{{ item.port }}"), "timeout": 5},
+            "loop": _loop(["port", "flow"]),
+            "loop_control": _label(),
+            "register": "sigen_tst_connect",
+            "ignore_errors": True,
+        },
+        {
+            # state=stopped succeeds while no connection can be made: refused or dropped.
+            "name": "TST Undeclared connections are refused by the target's firewall",
+            "ansible.builtin.wait_for": {"host": Jinja("{{ item.target }}"),
+                                         "port": Jinja("{{ item.port }}"), "state": "stopped",
+                                         "timeout": 4, "connect_timeout": 2},
+            "loop": _loop(["refused"]),
+            "loop_control": _label(),
+            "register": "sigen_tst_refused",
+            "ignore_errors": True,
+        },
+        {
+            "name": "Read the settings sshd runs with",
+            "ansible.builtin.command": {"argv": ["sshd", "-T"]},
+            "register": "sigen_sshd",
+            "changed_when": False,
+            "failed_when": False,
+        },
+        {
+            # sshd -T prints prohibit-password under its old name.
+            "name": "TST sshd runs with the hardened settings",
+            "ansible.builtin.assert": {
+                "that": [Jinja("sigen_sshd_value == (item.expected | string"
+                               " | replace('prohibit-password', 'without-password'))")],
+                "fail_msg": Jinja("sshd -T: {{ item.setting }} {{ sigen_sshd_value }},"
+                                  " expected {{ item.expected }}"),
+                "success_msg": Jinja("sshd -T: {{ item.setting }} {{ sigen_sshd_value }}"),
+                "quiet": True,
+            },
+            "vars": {"sigen_sshd_value": sshd_value},
+            "loop": _loop(["ssh"]),
+            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
+            "register": "sigen_tst_ssh",
+            "ignore_errors": True,
+        },
+        {
+            # Up to 30 tries a second apart: a host deployed a moment ago may still be
+            # selecting its source.
+            "name": "TST The clock is synchronised (chrony)",
+            "ansible.builtin.command": {"argv": ["chronyc", "-n", "waitsync", "30", "0", "0",
+                                                 "1"]},
+            "loop": _loop(["time"]),
+            "loop_control": {"label": Jinja("{{ item.id }}")},
+            "register": "sigen_tst_time",
+            "changed_when": False,
+            "ignore_errors": True,
+        },
+        {
+            "name": "TST Backup timers are enabled and active",
+            "ansible.builtin.command": {"argv": [
+                "systemctl", "show", Jinja("{{ item.unit }}"), "--property=UnitFileState",
+                "--property=ActiveState"]},
+            "loop": _loop(["backup"]),
+            "loop_control": {"label": Jinja("{{ item.id }} {{ item.subject }}")},
+            "register": "sigen_tst_backup",
+            "changed_when": False,
+            "failed_when": Jinja("'UnitFileState=enabled' not in sigen_tst_backup.stdout"
+                                 " or 'ActiveState=active' not in sigen_tst_backup.stdout"),
+            "ignore_errors": True,
+        },
+    ]
+
+
+def _outcome_tasks() -> list[dict[str, Any]]:
+    registered = ", ".join(f"sigen_tst_{k}" for k in
+                           ("connect", "refused", "ssh", "time", "backup"))
+    return [
+        {
+            "name": "Collect the outcome of every check on this host",
+            "ansible.builtin.set_fact": {"sigen_verify_results": _COLLECT},
+            "vars": {"sigen_tst": Jinja("{{ [" + registered + "] }}")},
+        },
+        {
+            "name": "Write the outcomes for sigen verify",
+            "ansible.builtin.copy": {
+                "content": Jinja("{{ dict(ansible_play_hosts_all | zip(ansible_play_hosts_all\n"
+                                 "    | map('extract', hostvars, 'sigen_verify_results')\n"
+                                 "    | map('default', []))) | to_nice_json }}"),
+                "dest": Jinja("{{ sigen_verify_output }}"),
+                "mode": "0644",
+            },
+            "delegate_to": "localhost",
+            "become": False,
+            "run_once": True,
+            "when": Jinja("sigen_verify_output is defined"),
+        },
+        {
+            "name": "Fail the host when a check failed",
+            "ansible.builtin.assert": {
+                "that": [Jinja("sigen_verify_results | rejectattr('passed') | list | length"
+                               " == 0")],
+                "fail_msg": Jinja("Failed: {{ sigen_verify_results | rejectattr('passed')"
+                                  " | map(attribute='id') | join(', ') }}"),
+                "success_msg": Jinja("{{ sigen_verify_results | length }} checks passed"),
+                "quiet": True,
+            },
+        },
+    ]
+
+
+def render_verify(plan: Plan, stamp: str) -> bytes:
+    """verify.yml of the plan."""
+    found: tuple[Check, ...] = checks(plan)
+    by_host: dict[str, list[dict[str, object]]] = {}
+    for check in found:
+        by_host.setdefault(check.host, []).append(check.as_vars())
+    span = f"{found[0].id} to {found[-1].id}" if found else "no checks"
+    play = {
+        "name": f"Verify what the blueprint of {plan.blueprint.name} promises ({span})",
+        "hosts": "all",
+        "gather_facts": False,
+        "tags": ["verify"],
+        "vars": {
+            "sigen_checks": Jinja("{{ sigen_verify_checks[inventory_hostname] | default([]) }}"),
+            "sigen_verify_checks": by_host,
+        },
+        "tasks": _check_tasks() + _outcome_tasks(),
+    }
+    return dump([play], stamp).encode()

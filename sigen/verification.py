@@ -1,0 +1,176 @@
+"""Verification checks: what the blueprint promises, as ``TST-`` checks run from the hosts.
+
+One list feeds both ``verify.yml`` (what runs) and the test report (what was expected), so
+the two cannot disagree. Each check runs on one host and is about one thing:
+
+- ``port``: a service port answers on a host of the service (connect from the host itself);
+- ``flow``: a declared flow (a dependency, monitoring, a backup) reaches its target from
+  its source host;
+- ``refused``: an undeclared connection to a host is refused by its firewall (SSH from a
+  peer on a service network: sshd listens there, so only the firewall can refuse it);
+- ``ssh``: one hardened sshd setting holds (``sshd -T``);
+- ``time``: the host's clock is synchronised (chrony);
+- ``backup``: a backup policy's timer is enabled and active on a host it covers.
+
+IDs are numbered in that order, then in blueprint order, so they are stable for a given
+blueprint.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from dataclasses import dataclass, replace
+from typing import Any
+
+from sigen.model import Environment, Host
+from sigen.plan import Plan
+from sigen.wiring.base import root_login
+from sigen.yamlout import Jinja
+
+__all__ = ["KINDS", "SSH_SETTINGS", "Check", "checks", "rows"]
+
+KINDS = ("port", "flow", "refused", "ssh", "time", "backup")
+
+# sshd -T keys the hardening role sets, with the value it promises (a Jinja expression
+# where the value comes from the environment's inventory, e.g. root login).
+SSH_SETTINGS: tuple[tuple[str, str], ...] = (
+    ("permitrootlogin", "{{ hardening_ssh_permit_root_login }}"),
+    ("passwordauthentication", "no"),
+    ("permitemptypasswords", "no"),
+    ("kbdinteractiveauthentication", "no"),
+    ("maxauthtries", "{{ hardening_ssh_max_auth_tries | default(2) }}"),
+    ("x11forwarding", "no"),
+)
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    kind: str
+    host: str  # where it runs
+    subject: str  # what it is about: a service, a flow name, a setting, a policy
+    target: str = ""  # address it connects to (port, flow, refused)
+    port: int = 0
+    setting: str = ""  # ssh: the sshd -T key
+    expected: str = ""  # ssh: the promised value (may be a Jinja expression of sigen's)
+    unit: str = ""  # backup: the timer
+
+    def as_vars(self) -> dict[str, object]:
+        """The check as verify.yml data (only the keys its kind uses)."""
+        out: dict[str, object] = {"id": self.id, "kind": self.kind, "subject": self.subject}
+        if self.target:
+            out["target"] = self.target
+            out["port"] = self.port
+        if self.setting:
+            out["setting"] = self.setting
+            out["expected"] = Jinja(self.expected) if "{{" in self.expected else self.expected
+        if self.unit:
+            out["unit"] = self.unit
+        return out
+
+
+def _service_address(host: Host, plan: Plan, service_name: str) -> str:
+    """Where clients reach a service on ``host``: towards its first dependant, else the
+    host's first service-network address, else its first address."""
+    for dependant in plan.dependents.get(service_name, ()):
+        for client in dependant.hosts:
+            if client is not host:
+                return host.address_towards(client)
+    for iface in host.interfaces:
+        if iface.network.zone != "management":
+            return iface.address
+    return host.interfaces[0].address
+
+
+def _owner_of(plan: Plan) -> dict[str, Host]:
+    return {i.address: h for h in plan.blueprint.hosts for i in h.interfaces}
+
+
+def _allowed(plan: Plan, dest: Host, source: str, port: int) -> bool:
+    src = ipaddress.ip_address(source)
+    for flow in plan.flows.get(dest.name, ()):
+        if flow.port == port and src in ipaddress.ip_network(flow.source, strict=False):
+            return True
+    return False
+
+
+def _refusal_probe(plan: Plan, dest: Host) -> tuple[Host, str] | None:
+    """A peer on a shared service network whose SSH to ``dest`` no flow allows, and the
+    address of ``dest`` it would use."""
+    ssh = plan.blueprint.security.ssh_port
+    managed = {n.cidr for n in plan.blueprint.networks if n.zone == "management"}
+    for iface in dest.interfaces:
+        if iface.network.zone == "management" or iface.network.cidr in managed:
+            continue
+        for peer in plan.blueprint.hosts:
+            if peer is dest:
+                continue
+            for theirs in peer.interfaces:
+                if theirs.network is iface.network and not _allowed(plan, dest, theirs.address,
+                                                                    ssh):
+                    return peer, iface.address
+    return None
+
+
+def checks(plan: Plan) -> tuple[Check, ...]:
+    """Every check of the blueprint, numbered."""
+    bp = plan.blueprint
+    found: list[Check] = []
+    for svc in bp.services:
+        for host in svc.hosts:
+            for port in svc.ports:
+                found.append(Check("", kind="port", host=host.name, subject=svc.name,
+                              target=_service_address(host, plan, svc.name), port=port))
+    owner = _owner_of(plan)
+    for dest in bp.hosts:
+        for flow in plan.flows.get(dest.name, ()):
+            source = owner.get(flow.source)
+            if source is None:  # a network or "any": no single host to test from
+                continue
+            found.append(Check("", kind="flow", host=source.name, subject=flow.name,
+                          target=dest.address_towards(source), port=flow.port))
+    for dest in bp.hosts:
+        probe = _refusal_probe(plan, dest)
+        if probe is not None:
+            peer, address = probe
+            found.append(Check("", kind="refused", host=peer.name, subject=dest.name,
+                          target=address, port=bp.security.ssh_port))
+    for host in bp.hosts:
+        for setting, expected in SSH_SETTINGS:
+            found.append(Check("", kind="ssh", host=host.name, subject=setting,
+                          setting=setting, expected=expected))
+    for host in bp.hosts:
+        found.append(Check("", kind="time", host=host.name, subject="chrony"))
+    for policy in bp.backups:
+        for host in policy.hosts:
+            found.append(Check("", kind="backup", host=host.name, subject=policy.name,
+                          unit="sigen-backup.timer"))
+    return tuple(replace(c, id=f"TST-{i + 1:03d}") for i, c in enumerate(found))
+
+
+# What the hardening role uses when the blueprint does not say (its defaults/main.yml).
+_ROLE_DEFAULTS = {"{{ hardening_ssh_max_auth_tries | default(2) }}": "2"}
+
+
+def _expected(check: Check, plan: Plan, env: Environment) -> str:
+    if check.expected == "{{ hardening_ssh_permit_root_login }}":
+        return root_login(plan, env)
+    return _ROLE_DEFAULTS.get(check.expected, check.expected)
+
+
+def rows(plan: Plan, env: Environment,
+         outcomes: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
+    """Every check as a record row for ``env``: expected values resolved, and the outcome
+    (``passed`` None: not run) from verify.yml's ``outcomes`` by host."""
+    seen = {(host, o.get("id")): o for host, items in (outcomes or {}).items() for o in items}
+    out = []
+    for check in checks(plan):
+        outcome = seen.get((check.host, check.id))
+        out.append({
+            "id": check.id, "kind": check.kind, "host": check.host, "subject": check.subject,
+            "target": check.target, "port": check.port, "setting": check.setting,
+            "expected": _expected(check, plan, env) if check.kind == "ssh" else "",
+            "passed": None if outcome is None else bool(outcome.get("passed")),
+            "observed": "" if outcome is None else str(outcome.get("observed", "")),
+        })
+    return out
