@@ -127,4 +127,8 @@ CODES: dict[str, str] = {
     "SG907": "output folder without a valid manifest, or an interrupted build",
     "SG908": "revision date is not a date",
     "SG909": "revision history cannot be read",
+    # The lab and runs against an environment
+    "SG950": "the lab cannot be brought up, inspected or removed",
+    "SG951": "no such environment, or the lab is not up",
+    "SG952": "ansible-playbook cannot be found",
 }

@@ -132,12 +132,24 @@ def _install_play(plan: Plan, step: InstallStep) -> dict[str, Any]:
         play["name"] = f"{step.id} {bak.id} {step.title}"
         role_vars = backup_wiring.client(plan, bak)
         play["roles"] = [{"role": "backup_client", "vars": role_vars}]
-        play["post_tasks"] = [{
-            "name": f"{bak.id} Take the first backup of {step.policy.name} now",
-            "ansible.builtin.include_role": {"name": "backup_client", "tasks_from": "backup_now"},
-            "vars": {"backup_client_name": step.policy.name},
-            "when": Jinja("not ansible_check_mode"),
-        }]
+        # Only the first deploy takes a backup at once: a second deploy changes nothing.
+        # The backup script writes this metric after every successful backup.
+        metric = ("{{ backup_client_textfile_dir | default('/var/lib/prometheus/node-exporter')"
+                  " }}/sigen_backup_" + step.policy.name + ".prom")
+        play["post_tasks"] = [
+            {
+                "name": f"{bak.id} Look for an earlier backup of {step.policy.name}",
+                "ansible.builtin.stat": {"path": Jinja(metric)},
+                "register": "sigen_earlier_backup",
+            },
+            {
+                "name": f"{bak.id} Take the first backup of {step.policy.name} now",
+                "ansible.builtin.include_role": {"name": "backup_client",
+                                                 "tasks_from": "backup_now"},
+                "vars": role_vars,
+                "when": Jinja("not ansible_check_mode and not sigen_earlier_backup.stat.exists"),
+            },
+        ]
     else:
         play["roles"] = [{"role": r} for r in step.roles]
     return play

@@ -28,7 +28,10 @@ _COLLECT = Jinja("""\
 {%- if r.item is defined and r.item.id is defined -%}
 {%- set failed = r.failed | default(false) -%}
 {%- set said = (r.stdout | default('') | trim) or (r.stderr | default('') | trim) -%}
-{%- set seen = said.splitlines() | last if said else (r.msg | default('') | string) -%}
+{%- if said -%}{%- set seen = said.splitlines() | join(', ') -%}
+{%- elif failed or r.elapsed is not defined -%}{%- set seen = r.msg | default('') | string -%}
+{%- elif r.item.kind == 'refused' -%}{%- set seen = 'no connection (' ~ r.elapsed ~ ' s)' -%}
+{%- else -%}{%- set seen = 'connected in ' ~ r.elapsed ~ ' s' -%}{%- endif -%}
 {%- set _ = out.append({'id': r.item.id, 'passed': not failed, 'observed': seen}) -%}
 {%- endif -%}
 {%- endfor -%}
