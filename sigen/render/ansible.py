@@ -60,6 +60,8 @@ inventory = inventories/{default_env}/hosts.yml
 roles_path = roles
 collections_path = collections:~/.ansible/collections:/usr/share/ansible/collections
 forks = 20
+# Facts once per host and run, not once per play: site.yml has a play per install step.
+gathering = smart
 interpreter_python = auto_silent
 retry_files_enabled = False
 

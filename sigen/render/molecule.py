@@ -28,6 +28,10 @@ _SSH_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogL
 def _molecule_yml() -> dict[str, Any]:
     return {
         "ansible": {
+            # molecule writes its own ansible.cfg: repeat what the project's says.
+            "cfg": {"defaults": {"forks": 20, "gathering": "smart",
+                                 "interpreter_python": "auto_silent"},
+                    "ssh_connection": {"pipelining": True}},
             "executor": {"args": {"ansible_playbook": [
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/../../inventories/lab",
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/inventory/lab.yml",

@@ -54,4 +54,5 @@ def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "latest_summary": _summary(latest.get("checks", ())) if latest else None,
         "lab": topology(bp),
         "cross_network_flows": _cross_network_flows(plan),
+        "unmanaged": [h for h in bp.hosts if "management" not in h.zones],
     }

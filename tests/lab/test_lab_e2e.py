@@ -79,6 +79,10 @@ def test_lab_deploy_verify(example: str, system: str | None,
         assert rc == 0, said
         rc, said, _ = _sigen("lab", "up", blueprint, "--out", out, env=env)
         assert rc == 0 and "(no change," in said, said
+        rc, said, _ = _sigen("lab", "status", blueprint, "--out", out, env=env)
+        rows = [line.split() for line in said.splitlines()[1:] if line.strip()]
+        assert rc == 0 and rows and all(r[2] == "running" for r in rows), said
+        assert all(r[3] == "yes" for r in rows if r[0] != "ntp"), said
 
         rc, said, times["first deploy"] = _sigen("deploy", blueprint, "--env", "lab",
                                                  "--out", out, env=env)
@@ -131,3 +135,49 @@ def test_lab_deploy_verify(example: str, system: str | None,
     if system is not None:
         assert not _podman_names(f"sigen.lab={system}")
     assert not Path(out + ".lab").exists()
+
+
+_EXTRA_HOST = """
+  - name: util01
+    kind: physical
+    site: tpe-neihu
+    os: debian-12
+    hardware:
+      model: Dell PowerEdge R360
+      cpu_cores: 4
+      memory_gb: 16
+      disks: [{count: 2, size_gb: 480, type: ssd, raid: 1}]
+    interfaces:
+      - {network: mgmt, address: 10.20.90.61}
+
+services:"""
+
+
+def test_lab_up_follows_the_blueprint(tmp_path: Path, tool_env: dict[str, str]) -> None:
+    """A host added to the blueprint is added, a removed one removed, nothing else moves;
+    down removes exactly what up made (a foreign container with a similar name stays)."""
+    original = REPO / "blueprints" / "onprem-physical.yml"
+    grown = tmp_path / "onprem-physical.yml"
+    grown.write_text(original.read_text().replace("\nservices:", _EXTRA_HOST, 1))
+    out = str(tmp_path / "eshop")
+    foreign = "sigen-eshop-foreign"
+    subprocess.run(["podman", "run", "-d", "--name", foreign, "--stop-timeout=1",
+                    "localhost/sigen-lab:bookworm", "sleep", "600"], check=True,
+                   capture_output=True)
+    try:
+        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
+        assert rc == 0, said
+        rc, said, _ = _sigen("lab", "up", str(grown), "--out", out, env=tool_env)
+        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
+        assert rc == 0 and changes == [["created", "container", "sigen-eshop-util01"]], said
+        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
+        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
+        assert rc == 0 and changes == [["removed", "container", "sigen-eshop-util01"]], said
+    finally:
+        rc, said, _ = _sigen("lab", "down", str(original), "--out", out, env=tool_env)
+        left = _podman_names("sigen.lab=eshop")
+        still = subprocess.run(["podman", "container", "exists", foreign], check=False)
+        subprocess.run(["podman", "rm", "-f", "-t", "0", foreign], check=False,
+                       capture_output=True)
+    assert rc == 0 and not left, said
+    assert still.returncode == 0, "lab down removed a container it did not make"

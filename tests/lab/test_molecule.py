@@ -37,3 +37,30 @@ def test_molecule_scenario(scenario: str, tool_env: dict[str, str]) -> None:
     if result.returncode != 0:
         tail = "\n".join(log.read_text(encoding="utf-8").splitlines()[-80:])
         pytest.fail(f"molecule test -s {scenario} failed after {elapsed:.0f} s:\n{tail}")
+
+
+@pytest.mark.lab
+def test_generated_system_scenario(tmp_path: Path, tool_env: dict[str, str]) -> None:
+    """The molecule scenario sigen build writes into a project passes as generated:
+    the blueprint's hosts on podman, converge site.yml, idempotence, verify.yml."""
+    from sigen.build import build
+
+    out = tmp_path / "onprem-physical"
+    build(REPO / "blueprints" / "onprem-physical.yml", out, REPO / "roles")
+    env = dict(tool_env)
+    env.pop("ANSIBLE_ROLES_PATH", None)  # the scenario finds the project's own roles
+    LOGS.mkdir(parents=True, exist_ok=True)
+    log = LOGS / "generated-onprem-physical.log"
+    started = time.monotonic()
+    with log.open("w", encoding="utf-8") as output:
+        result = subprocess.run([tool("molecule"), "test"], cwd=out, env=env, stdout=output,
+                                stderr=subprocess.STDOUT, check=False, timeout=3000)
+    elapsed = time.monotonic() - started
+    print(f"generated scenario (onprem-physical): {elapsed:.0f} s (log: "
+          f"{log.relative_to(REPO)})")
+    text = log.read_text(encoding="utf-8")
+    if result.returncode != 0:
+        tail = "\n".join(text.splitlines()[-80:])
+        pytest.fail(f"molecule test of the generated project failed after {elapsed:.0f} s:"
+                    f"\n{tail}")
+    assert "idempotence" in text.lower() and "Verify the system" in text
