@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sigen.diagnostics import SigenError
+from sigen.emit_cache import EmitCache
 from sigen.entry_cache import EntryCache
 from sigen.gcpause import collector_paused
 from sigen.incremental import generator_hash, inputs_of, is_up_to_date, remember_inputs
@@ -157,8 +158,9 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
         entry_cache = EntryCache(out, generator_hash())
         load_cache = LoadCache(out, generator_hash())
+        emit_cache = EmitCache(out, generator_hash())
         with documents.compiled_templates_in(out / CACHE / "templates" if existing
-                                             else None):
+                                             else None), emit_cache.active():
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                                   entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
@@ -170,5 +172,6 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             remember_inputs(out, inputs)
             entry_cache.save()
             load_cache.save()
+            emit_cache.save()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)

@@ -1,0 +1,100 @@
+"""Incremental builds give exactly what a full build gives.
+
+A rebuild after a change reuses what the last build cached (parsed parts, entries that
+passed, emitted YAML, compiled templates); these tests build the changed blueprint both ways,
+into a folder with its caches and into a copy of it without them, and compare the trees byte
+for byte. The caches' own tests (load and entry cache) are in tests/test_sync.py.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bench.run import blueprint as synthetic_blueprint
+from bench.sync import one_host_changed
+from sigen.build import build
+from sigen.yamlout import Jinja, body, dump, remembering
+from tests.test_build import tree_of
+from tests.test_sync import ONPREM, roles, variant
+
+__all__ = ["roles"]  # the fixture, shared with tests/test_sync.py
+
+# Changes to one host: its size (only the plans show it), an address (other hosts' firewall
+# flows and the services that reach it change too), its labels (its own variables).
+ONE_HOST = {
+    "memory": ("memory_gb: 64", "memory_gb: 128"),
+    "address": ("address: 10.20.20.21}", "address: 10.20.20.99}"),
+    "labels": ("labels: {tier: web}", "labels: {tier: web, rack: r7}"),
+}
+
+
+def _full_and_incremental(blueprint: Path, changed: Path, roles: Path,
+                          tmp_path: Path) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The trees of ``changed`` built after ``blueprint``: with the first build's caches,
+    and into a copy of that first output without them (a full build of the same history)."""
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    build(blueprint, warm, roles)
+    shutil.copytree(warm, cold)
+    shutil.rmtree(cold / ".sigen" / "cache")
+    build(changed, warm, roles)
+    build(changed, cold, roles)
+    return tree_of(warm), tree_of(cold)
+
+
+@pytest.mark.parametrize("change", sorted(ONE_HOST))
+def test_one_host_change_rebuild_equals_a_full_build(change: str, tmp_path: Path,
+                                                     roles: Path) -> None:
+    changed = variant(tmp_path, change, ONE_HOST[change])
+    warm, cold = _full_and_incremental(ONPREM, changed, roles, tmp_path)
+    assert warm.keys() == cold.keys()
+    assert [rel for rel in warm if warm[rel] != cold[rel]] == []
+
+
+def test_one_host_change_of_the_benchmark_equals_a_full_build(tmp_path: Path) -> None:
+    from bench.run import stub_roles
+
+    roles = stub_roles(tmp_path / "roles")
+    text = synthetic_blueprint(100)
+    first, changed = tmp_path / "bench.yml", tmp_path / "bench-changed.yml"
+    first.write_text(text, "utf-8")
+    changed.write_text(one_host_changed(text, "h00007"), "utf-8")
+    warm, cold = _full_and_incremental(first, changed, roles, tmp_path)
+    assert warm.keys() == cold.keys()
+    assert [rel for rel in warm if warm[rel] != cold[rel]] == []
+
+
+class _Memo:
+    def __init__(self) -> None:
+        self.texts: dict[str, str] = {}
+
+    def recall(self, key: str) -> str | None:
+        return self.texts.get(key)
+
+    def keep(self, key: str, text: str) -> None:
+        self.texts[key] = text
+
+
+def test_remembered_yaml_is_the_emitted_yaml() -> None:
+    """Emitted text is recalled by the data's repr: a template sigen wrote and the same
+    text from a user are told apart, and so are values that print alike."""
+    padding = {f"key{i}": "x" * 20 for i in range(10)}  # long enough to be remembered
+    values = [
+        {**padding, "v": Jinja("{{ vault_x }}")},
+        {**padding, "v": "{{ vault_x }}"},
+        {**padding, "v": "1"},
+        {**padding, "v": 1},
+        {**padding, "v": 1.0},
+        {**padding, "v": True},
+        {**padding, "v": ["a", "b"]},
+        {**padding, "v": ("a", "b")},
+    ]
+    plain = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+    memo = _Memo()
+    with remembering(memo):
+        first = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+        again = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+    assert first == again == plain
+    assert memo.texts, "long data is remembered"
