@@ -159,8 +159,8 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
         entry_cache = EntryCache(out, generator_hash())
         load_cache = LoadCache(out, generator_hash())
         emit_cache = EmitCache(out, generator_hash())
-        with documents.compiled_templates_in(out / CACHE / "templates" if existing
-                                             else None), emit_cache.active():
+        with documents.compiled_templates_in(out / CACHE / "templates") as save_templates, \
+                emit_cache.active():
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                                   entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
@@ -173,5 +173,6 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             entry_cache.save()
             load_cache.save()
             emit_cache.save()
+            save_templates()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)
