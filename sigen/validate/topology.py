@@ -126,22 +126,23 @@ def _check_networks(index: Index) -> dict[str, Any]:
 
 
 def _check_in_network(index: Index, path: tuple[Any, ...], address: str, network: Any,
-                      net_name: str, what: str) -> bool:
+                      net_name: str, what: str) -> Any:
+    """The parsed address when it is a host address of ``network``, else None (reported)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False  # the schema reported it
+        return None  # the schema reported it
     if ip.version != network.version or ip not in network:
         index.error(path, "SG301", f"{what} {address} is outside network {net_name!r} "
                     f"({network}); use an address in {network} or another network")
-        return False
+        return None
     if network.num_addresses > 2 and ip.version == 4 and ip in (
             network.network_address, network.broadcast_address):
         kind = "network" if ip == network.network_address else "broadcast"
         index.error(path, "SG301", f"{what} {address} is the {kind} address of {net_name!r} "
                     f"({network}); hosts need an address between them")
-        return False
-    return True
+        return None
+    return ip
 
 
 def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
@@ -189,10 +190,11 @@ def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
                         network = ipaddress.ip_network(cidr6)
                     except ValueError:
                         continue  # the schema reported it
-                if not _check_in_network(index, (*ipath, key), address, network, net_entry.name,
-                                         f"host {host.name!r} address"):
+                ip = _check_in_network(index, (*ipath, key), address, network, net_entry.name,
+                                       f"host {host.name!r} address")
+                if ip is None:
                     continue
-                normal = str(ipaddress.ip_address(address))
+                normal = str(ip)
                 owner = seen.setdefault((net_entry.name, normal), f"host {host.name!r}")
                 if owner != f"host {host.name!r}" or _duplicate_on_host(interfaces or [], pos, key):
                     index.error((*ipath, key), "SG302",
