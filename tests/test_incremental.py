@@ -98,3 +98,20 @@ def test_remembered_yaml_is_the_emitted_yaml() -> None:
         again = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
     assert first == again == plain
     assert memo.texts, "long data is remembered"
+
+
+def test_the_unchecked_schema_is_the_checked_one() -> None:
+    """Validation skips cerberus's check of sigen's own schema; here it runs, and the
+    schema must pass it and expand to the very definition validation uses."""
+    from cerberus.schema import DefinitionSchema
+
+    from sigen.validate.schema import (
+        BlueprintValidator,
+        _without_meta,
+        load_schema,
+        schema_definition,
+    )
+
+    validator = BlueprintValidator()
+    checked = DefinitionSchema(validator, _without_meta(load_schema()))  # SchemaError if bad
+    assert schema_definition(validator).schema == checked.schema
