@@ -156,7 +156,7 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
-        entry_cache = EntryCache(out, generator_hash())
+        entry_cache = EntryCache(out, generator_hash() + inputs["roles"])
         load_cache = LoadCache(out, generator_hash())
         emit_cache = EmitCache(out, generator_hash())
         with documents.compiled_templates_in(out / CACHE / "templates") as save_templates, \

@@ -1,13 +1,14 @@
 """Check single entries only when they changed: the incremental build's entry cache.
 
-The structural check (the cerberus schema) and the search for literal secrets look at each
-entry of a top-level list (a host, a service, a backup policy ...) on its own: no rule of
-theirs looks at its siblings (those checks are semantic, and run in full every time). So an
-entry whose content hash passed them in the last valid build passes them now, and only the
-others need checking. ``validate_blueprint`` checks that reduced blueprint and, if it shows
-any problem, the whole one, so diagnostics and positions are exactly those of a full
-validation. The hashes live in ``<out>/.sigen/cache/entries.json``, keyed by sigen's own
-code too (a changed schema invalidates them).
+The structural check (the cerberus schema), the search for literal secrets and the check of
+a service's settings against its role look at each entry of a top-level list (a host, a
+service, a backup policy ...) on its own: no rule of theirs looks at its siblings (those
+checks are semantic, and run in full every time). So an entry whose content hash passed them
+in the last valid build passes them now, and only the others need checking.
+``validate_blueprint`` checks that reduced blueprint and, if it shows any problem, the whole
+one, so diagnostics and positions are exactly those of a full validation. The hashes live in
+``<out>/.sigen/cache/entries.json``, keyed (``salt``) by sigen's own code and the role
+library too (a changed schema or role invalidates them).
 """
 
 from __future__ import annotations

@@ -115,3 +115,25 @@ def test_the_unchecked_schema_is_the_checked_one() -> None:
     validator = BlueprintValidator()
     checked = DefinitionSchema(validator, _without_meta(load_schema()))  # SchemaError if bad
     assert schema_definition(validator).schema == checked.schema
+
+
+def test_skipped_settings_checks_report_what_a_full_validation_reports(
+        tmp_path: Path, roles: Path) -> None:
+    """Services that passed last time skip the settings check; a changed one is checked,
+    and any problem brings the full validation with its diagnostics and positions."""
+    from sigen.entry_cache import EntryCache
+    from sigen.loader import load_blueprint
+    from sigen.validate import validate_blueprint
+
+    cold = EntryCache(tmp_path, "salt")
+    assert validate_blueprint(load_blueprint(ONPREM), roles, cold.unseen) == []
+    cold.save()
+    for name, change in (("unknown", ("stats_enabled: false", "stats_enable: false")),
+                         ("type", ("persistence: rdb", "persistence: [rdb]")),
+                         ("fine", ("persistence: rdb", "persistence: aof"))):
+        loaded = load_blueprint(variant(tmp_path, name, change))
+        expected = validate_blueprint(loaded, roles)
+        assert bool(expected) == (name != "fine"), name
+        warm = EntryCache(tmp_path, "salt")
+        assert warm.unseen(loaded) is not None
+        assert validate_blueprint(loaded, roles, warm.unseen) == expected, name
