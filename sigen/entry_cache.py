@@ -26,12 +26,6 @@ __all__ = ["EntryCache"]
 _FILE = f"{CACHE}/entries.json"
 
 
-def _typed(value: Any) -> str:
-    # Dates and other non-JSON values keep their type in the key: a date and the string
-    # of a date do not validate alike.
-    return f"{type(value).__name__}:{value}"
-
-
 class EntryCache:
     """Hashes of list entries that passed the single-entry checks; ``unseen`` is the
     ``unseen`` argument of ``validate_blueprint``; ``save`` keeps the entries of the last
@@ -46,8 +40,10 @@ class EntryCache:
         self._seen: list[str] = []
 
     def _key(self, section: str, item: Any) -> str:
-        text = json.dumps(item, sort_keys=True, default=_typed, ensure_ascii=False)
-        return hashlib.sha256(f"{section}\0{text}".encode()).hexdigest()[:32]
+        # The repr of the loader's values (dicts, lists, strings, numbers, dates) is exact
+        # and keeps their types apart (a date and the string of a date do not validate
+        # alike); it is written in C: half the time of a sorted JSON dump.
+        return hashlib.sha256(f"{section}\0{item!r}".encode()).hexdigest()[:32]
 
     def unseen(self, loaded: LoadedBlueprint) -> LoadedBlueprint | None:
         """``loaded`` without the entries known to pass, or None when none is known."""
