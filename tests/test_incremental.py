@@ -8,8 +8,10 @@ for byte. The caches' own tests (load and entry cache) are in tests/test_sync.py
 
 from __future__ import annotations
 
+import random
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +139,28 @@ def test_skipped_settings_checks_report_what_a_full_validation_reports(
         warm = EntryCache(tmp_path, "salt")
         assert warm.unseen(loaded) is not None
         assert validate_blueprint(loaded, roles, warm.unseen) == expected, name
+
+
+def test_overlapping_networks_are_the_pairs_that_overlap() -> None:
+    """The sorted search for overlapping networks finds exactly the pairs that comparing
+    every network with every other finds (random ranges, two sites, IPv4 and IPv6)."""
+    import ipaddress
+
+    from sigen.validate.topology import overlapping
+
+    rnd = random.Random(6)
+    for _ in range(200):
+        nets: list[tuple[str | None, Any]] = []
+        for _ in range(rnd.randrange(1, 12)):
+            if rnd.random() < 0.8:
+                prefix = rnd.randrange(20, 31)
+                address = ipaddress.ip_address(rnd.randrange(0x0A000000, 0x0A001000))
+                network: Any = ipaddress.ip_network(f"{address}/{prefix}", strict=False)
+            else:
+                network = ipaddress.ip_network(f"fd00:0:0:{rnd.randrange(4):x}::/"
+                                               f"{rnd.choice([48, 64])}", strict=False)
+            nets.append((rnd.choice(["a", "b", None]), network))
+        expected = [(i, j) for i in range(len(nets)) for j in range(i + 1, len(nets))
+                    if nets[i][0] == nets[j][0] and nets[i][1].version == nets[j][1].version
+                    and nets[i][1].overlaps(nets[j][1])]
+        assert overlapping(nets) == expected

