@@ -103,7 +103,9 @@ def disk_hashes(out: Path, rels: list[str], known: Mapping[str, str],
     result: dict[str, str | None] = {}
     root = str(out)
     for rel in rels:
-        path = os.path.join(root, rel)
+        # Not os.path.join (a third of this loop at 23,000 files); and a path from a damaged
+        # manifest that starts with / still names a file inside the folder.
+        path = f"{root}/{rel}"
         key = _stat_key(path)
         if key is None:
             result[rel] = None
@@ -369,7 +371,7 @@ def _record_stats(out: Path, manifest: Manifest, touched: bool, edited: set[str]
     for rel in manifest.files:
         if rel in edited:  # holds someone's edit, not what the manifest says
             continue
-        key = untouched.get(rel) or _stat_key(os.path.join(root, rel))
+        key = untouched.get(rel) or _stat_key(f"{root}/{rel}")
         if key is not None:
             stats[rel] = key
     atomic_write(path, json.dumps(stats, sort_keys=True).encode())
