@@ -20,6 +20,7 @@ from bench.sync import one_host_changed
 from sigen.build import build
 from sigen.yamlout import Jinja, body, dump, remembering
 from tests.test_build import tree_of
+from tests.test_build_cases import BLUEPRINTS
 from tests.test_sync import ONPREM, roles, variant
 
 __all__ = ["roles"]  # the fixture, shared with tests/test_sync.py
@@ -164,3 +165,20 @@ def test_overlapping_networks_are_the_pairs_that_overlap() -> None:
                     if nets[i][0] == nets[j][0] and nets[i][1].version == nets[j][1].version
                     and nets[i][1].overlaps(nets[j][1])]
         assert overlapping(nets) == expected
+
+
+def test_quick_unsafe_search_is_the_expression() -> None:
+    """The load cache's text search for anchors, aliases, tags, directives and document
+    markers answers as the regular expression it replaces, on short random texts made of
+    the characters that matter (line breaks of every kind, spaces, marks)."""
+    from sigen.load_cache import _UNSAFE, _unsafe
+
+    rnd = random.Random(6)
+    alphabet = ["a", " ", "\t", "\n", "\r", "\x85", "\u2028", "\u00a0", "\x1c", "&", "*",
+                "!", "[", "{", ",", "%", "-", "."]
+    for _ in range(50_000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randrange(12)))
+        assert _unsafe(text) == bool(_UNSAFE.search(text)), repr(text)
+    for name in sorted(BLUEPRINTS):
+        text = BLUEPRINTS[name].read_text("utf-8")
+        assert _unsafe(text) == bool(_UNSAFE.search(text)), name
