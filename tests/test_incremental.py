@@ -120,6 +120,28 @@ def test_the_unchecked_schema_is_the_checked_one() -> None:
     assert schema_definition(validator).schema == checked.schema
 
 
+def test_the_schema_reads_as_ruamel_reads_it() -> None:
+    """The schema is read with sigen's YAML 1.2 loader; ruamel.yaml's safe loader (which
+    read it before) gives the same data, types included."""
+    from importlib import resources
+
+    from ruamel.yaml import YAML
+
+    from sigen.validate.schema import load_schema
+
+    text = resources.files("sigen").joinpath("data/blueprint.schema.yml").read_text("utf-8")
+    expected = YAML(typ="safe", pure=False).load(text)
+
+    def typed(value: Any) -> Any:
+        if isinstance(value, dict):
+            return {typed(k): typed(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [typed(v) for v in value]
+        return (type(value).__name__, value)
+
+    assert typed(load_schema()) == typed(expected)
+
+
 def test_skipped_settings_checks_report_what_a_full_validation_reports(
         tmp_path: Path, roles: Path) -> None:
     """Services that passed last time skip the settings check; a changed one is checked,
