@@ -20,6 +20,7 @@ from typing import Any
 
 from sigen.loader import LoadedBlueprint
 from sigen.manifest import CACHE, read_json
+from sigen.validate import Partial
 
 __all__ = ["EntryCache"]
 
@@ -49,6 +50,7 @@ class EntryCache:
         """``loaded`` without the entries known to pass, or None when none is known."""
         reduced: dict[str, Any] = {}
         keys: list[str] = []
+        placeholders: set[int] = set()
         skipped = False
         for section, value in loaded.data.items():
             if not (isinstance(value, list) and value):
@@ -63,12 +65,15 @@ class EntryCache:
                 else:
                     kept.append(item)
             # One entry stays, so that rules on the list itself (required, minlength 1) hold.
-            reduced[section] = kept or value[:1]
+            if not kept:
+                kept = value[:1]
+                placeholders.add(id(kept[0]))
+            reduced[section] = kept
         self._seen = keys
         if not skipped:
             return None
-        return LoadedBlueprint(loaded.path, reduced, loaded.sha256, loaded.text,
-                               loaded.yaml11_plain)
+        return Partial(loaded.path, reduced, loaded.sha256, loaded.text, loaded.yaml11_plain,
+                       frozenset(placeholders))
 
     def save(self) -> None:
         """Remember the entries of the blueprint seen last (no-op when unchanged)."""

@@ -143,16 +143,26 @@ def test_the_schema_reads_as_ruamel_reads_it() -> None:
 
 
 def test_skipped_settings_checks_report_what_a_full_validation_reports(
-        tmp_path: Path, roles: Path) -> None:
+        tmp_path: Path, roles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Services that passed last time skip the settings check; a changed one is checked,
     and any problem brings the full validation with its diagnostics and positions."""
     from sigen.entry_cache import EntryCache
     from sigen.loader import load_blueprint
-    from sigen.validate import validate_blueprint
+    from sigen.validate import settings, validate_blueprint
 
     cold = EntryCache(tmp_path, "salt")
     assert validate_blueprint(load_blueprint(ONPREM), roles, cold.unseen) == []
     cold.save()
+    # A change to a host checks no service's settings (not even the one kept so that the
+    # list of services is not empty).
+    checked: list[str] = []
+    real = settings._check_service_settings
+    monkeypatch.setattr(settings, "_check_service_settings",
+                        lambda index, service, *rest: checked.append(service.name)
+                        or real(index, service, *rest))
+    host = load_blueprint(variant(tmp_path, "host", ONE_HOST["memory"]))
+    assert validate_blueprint(host, roles, EntryCache(tmp_path, "salt").unseen) == []
+    assert checked == []
     for name, change in (("unknown", ("stats_enabled: false", "stats_enable: false")),
                          ("type", ("persistence: rdb", "persistence: [rdb]")),
                          ("fine", ("persistence: rdb", "persistence: aof"))):

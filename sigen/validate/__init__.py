@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from sigen.diagnostics import Diagnostic
@@ -20,7 +21,16 @@ from sigen.validate.secrets import check_values
 from sigen.validate.settings import check_settings
 from sigen.validate.topology import check_topology
 
-__all__ = ["validate_blueprint"]
+__all__ = ["Partial", "validate_blueprint"]
+
+
+@dataclass(frozen=True)
+class Partial(LoadedBlueprint):
+    """A blueprint without the list entries known to pass the checks of single entries
+    (what ``unseen`` gives). ``placeholders`` are the ids of known entries kept only so that
+    rules on a list itself (required, at least one entry) hold: no need to check them."""
+
+    placeholders: frozenset[int] = frozenset()
 
 
 def validate_blueprint(
@@ -49,7 +59,8 @@ def validate_blueprint(
             check_values(probe)
             # Settings: also one service at a time (and importing Ansible's argument spec
             # validator for them is 0.03-0.07 s of a rebuild that changed no service).
-            check_settings(probe, roles_dir)
+            check_settings(probe, roles_dir,
+                           partial.placeholders if isinstance(partial, Partial) else ())
             if diags or probe.diags:
                 partial = None
         if partial is None:
