@@ -214,3 +214,20 @@ def test_quick_unsafe_search_is_the_expression() -> None:
     for name in sorted(BLUEPRINTS):
         text = BLUEPRINTS[name].read_text("utf-8")
         assert _unsafe(text) == bool(_UNSAFE.search(text)), name
+
+
+def test_time_zones_are_those_of_the_tz_database() -> None:
+    """A time zone is found without listing the tz database exactly when the listing has
+    it: every listed zone, and names that are not (case, folders, special files)."""
+    import zoneinfo
+
+    from sigen.validate.schema import is_timezone
+
+    listed = zoneinfo.available_timezones()
+    assert all(is_timezone(name) for name in listed)
+    others = ["europe/berlin", "EUROPE/BERLIN", "Europe", "Europe/", "/Europe/Berlin",
+              "Europe//Berlin", "Europe/./Berlin", "Europe/../UTC", "posixrules",
+              "right/UTC", "posix/UTC", "Nowhere/Atlantis", "", "zone.tab", "tzdata.zi",
+              "UTC ", " UTC", "Etc/GMT+99"]
+    for name in others:
+        assert is_timezone(name) == (name in listed), name
