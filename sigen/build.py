@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sigen.diagnostics import SigenError
+from sigen.emit_cache import EmitCache
 from sigen.entry_cache import EntryCache
 from sigen.gcpause import collector_paused
 from sigen.incremental import (
@@ -163,10 +164,11 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
-        entry_cache = EntryCache(out, generator_hash())
+        entry_cache = EntryCache(out, generator_hash() + inputs["roles"])
         load_cache = LoadCache(out, generator_hash())
-        with documents.compiled_templates_in(out / CACHE / "templates" if existing
-                                             else None):
+        emit_cache = EmitCache(out, generator_hash())
+        with documents.compiled_templates_in(out / CACHE / "templates") as save_templates, \
+                emit_cache.active():
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                                   entry_cache=entry_cache, load_cache=load_cache)
         records = history_bytes(rendered.history)
@@ -178,5 +180,7 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             remember_inputs(out, inputs)
             entry_cache.save()
             load_cache.save()
+            emit_cache.save()
+            save_templates()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)

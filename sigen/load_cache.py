@@ -36,7 +36,10 @@ _INLINE_KEY = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):[ \t]+\S")
 _ITEM = re.compile(r"( *)-(?: |$)")
 # Anchors, aliases and tags tie parts together or change their meaning: no cutting then.
 _UNSAFE = re.compile(r"(?:^|[\s\[{,])[&*!]\S|^(?:%|---|\.\.\.)", re.MULTILINE)
+_MARK = re.compile(r"[&*!]\S")  # what _UNSAFE looks for after a space, [, { or ,
 _MAX_DEPTH = 64
+# The cache file is rewritten once more than 1 in this many parts are new.
+_REWRITE_SHARE = 50
 _DATE, _DATETIME = "\x00date", "\x00datetime"
 
 
@@ -49,10 +52,24 @@ def _significant(line: str) -> bool:
     return bool(stripped) and not stripped.startswith("#")
 
 
+def _unsafe(text: str) -> bool:
+    """``_UNSAFE.search(text)``, six times quicker on a long text (0.25 s -> 0.04 s at
+    10,000 hosts): the expression tries its alternatives at every position, while a text
+    search finds the line starts and the few anchor, alias and tag marks directly."""
+    if text.startswith(("%", "---", "...")) or "\n%" in text or "\n---" in text \
+            or "\n..." in text:
+        return True
+    for mark in _MARK.finditer(text):
+        at = mark.start()
+        if at == 0 or text[at - 1].isspace() or text[at - 1] in "[{,":
+            return True
+    return False
+
+
 def _split(text: str) -> list[tuple[str, str | None, list[str]]] | None:
     """[(key, text of a whole section or None, texts of list entries)], or None when the
     text cannot be cut safely."""
-    if _UNSAFE.search(text):
+    if _unsafe(text):
         return None
     lines = text.splitlines(keepends=True)
     blocks: list[tuple[str, list[str]]] = []
@@ -231,8 +248,11 @@ class LoadCache:
         return parts
 
     def save(self) -> None:
-        """Keep the parts of the blueprint loaded last (call once it proved valid)."""
-        if not self._current or self._current.keys() == self._known.keys():
+        """Keep the parts of the blueprint loaded last (call once it proved valid), unless
+        only a few of them are new: parsing those again next time costs less than rewriting
+        the whole cache now (0.1 s at 10,000 hosts)."""
+        new = sum(1 for digest in self._current if digest not in self._known)
+        if not self._current or new * _REWRITE_SHARE < len(self._current):
             return
         from sigen.writer import atomic_write
 

@@ -8,6 +8,7 @@ or hashing over it would be slow at 10,000 hosts and meaningless.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Mapping
@@ -137,15 +138,23 @@ class Host:
                 return iface.address
         return None
 
+    @functools.cached_property
+    def network_names(self) -> frozenset[str]:
+        """The networks this host is on (asked for each pair of hosts that talk: kept)."""
+        return frozenset(i.network.name for i in self.interfaces)
+
     def address_towards(self, other: Host) -> str:
         """This host's address on a network it shares with ``other`` (else its first one)."""
-        theirs = {i.network.name for i in other.interfaces}
-        shared = [i for i in self.interfaces if i.network.name in theirs]
-        # Service traffic belongs on a service network; management only when nothing else.
-        for iface in shared:
-            if iface.network.zone != "management":
-                return iface.address
-        return shared[0].address if shared else self.interfaces[0].address
+        theirs = other.network_names
+        management = None
+        for iface in self.interfaces:
+            if iface.network.name in theirs:
+                # Service traffic belongs on a service network; management only when
+                # nothing else is shared.
+                if iface.network.zone != "management":
+                    return iface.address
+                management = management or iface
+        return management.address if management else self.interfaces[0].address
 
     @property
     def cpu(self) -> int:

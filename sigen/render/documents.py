@@ -11,12 +11,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import jinja2.bccache
 
 from sigen.model import BackupPolicy, Host, Secret, Service
 from sigen.plan import Plan, group_name
@@ -43,13 +44,29 @@ class Md(str):
     __slots__ = ()
 
 
+# The plans print the same few thousand strings (kinds, sites, zones, services) again and
+# again: escaping each once made the plans of 10,000 hosts a quarter quicker.
+_escaped: dict[str, str] = {}
+
+
 def md_escape(value: Any) -> str:
     """Any value as inert Markdown text on one line."""
+    kind = type(value)
+    if kind is str:
+        text = _escaped.get(value)
+        if text is None:
+            text = _escaped[value] = _escape(value)
+        return text
+    if kind is int:  # digits and a sign: nothing to escape
+        return str(value)
     if isinstance(value, Md):
         return value
     if value is None:
         return ""
-    text = value if type(value) is str else str(value)
+    return _escape(str(value))
+
+
+def _escape(text: str) -> str:
     if _NEEDS_WORK.search(text) is None:
         return text
     text = " ".join(text.split())
@@ -103,19 +120,42 @@ def _environment() -> jinja2.Environment:
     return env
 
 
+class _BytecodeKeptLater(jinja2.FileSystemBytecodeCache):
+    """Jinja's bytecode cache in a folder, writing what it compiled only on ``save``: a
+    first build into a new folder creates nothing there until the blueprint proved valid,
+    yet keeps its compiled templates for the next build."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self._folder = folder
+        self._compiled: list[jinja2.bccache.Bucket] = []
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._compiled.append(bucket)
+
+    def save(self) -> None:
+        if self._compiled:
+            self._folder.mkdir(parents=True, exist_ok=True)
+            for bucket in self._compiled:
+                super().dump_bytecode(bucket)
+            self._compiled.clear()
+
+
 @contextlib.contextmanager
-def compiled_templates_in(folder: Path | None) -> Iterator[None]:
-    """While inside, keep compiled templates in ``folder`` for the next build (Jinja's
-    bytecode cache, keyed by each template's source): compiling them is 0.45 s of a build.
-    """
+def compiled_templates_in(folder: Path | None) -> Iterator[Callable[[], None]]:
+    """While inside, load compiled templates from ``folder`` (Jinja's bytecode cache, keyed
+    by each template's source): compiling them is 0.45 s of a build. Gives the function
+    that writes the templates compiled meanwhile to ``folder``, for the next build (call it
+    once the build is written)."""
     environments = (_environment(), _text_environment())
-    if folder is not None:
-        folder.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(folder))
-        for env in environments:
-            env.bytecode_cache = cache
+    if folder is None:
+        yield lambda: None
+        return
+    cache = _BytecodeKeptLater(folder)
+    for env in environments:
+        env.bytecode_cache = cache
     try:
-        yield
+        yield cache.save
     finally:
         for env in environments:
             env.bytecode_cache = None

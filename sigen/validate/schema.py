@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import difflib
 import ipaddress
+import os
+import re
 import zoneinfo
 from collections.abc import Iterator
 from functools import cache
@@ -17,7 +19,7 @@ from typing import Any
 
 from cerberus import TypeDefinition, Validator  # type: ignore[import-untyped]
 from cerberus.errors import ValidationError  # type: ignore[import-untyped]
-from ruamel.yaml import YAML
+from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
 
 from sigen.diagnostics import Diagnostic
 from sigen.loader import LoadedBlueprint
@@ -30,8 +32,10 @@ from sigen.validate.values import (
     parse_duration,
     parse_time_of_day,
 )
+from sigen.yaml12 import load_yaml12
 
-__all__ = ["BlueprintValidator", "check_schema", "describe_path", "load_schema"]
+__all__ = ["BlueprintValidator", "check_schema", "describe_path", "is_timezone",
+           "load_schema", "schema_definition"]
 
 _SEPARATOR = "\x1f"  # between code and message in custom check_with errors
 _SSH_KEY_TYPES = (
@@ -44,13 +48,51 @@ _SSH_KEY_TYPES = (
 def load_schema() -> dict[str, Any]:
     """The blueprint schema (cerberus rules) as data."""
     text = resources.files("sigen").joinpath("data/blueprint.schema.yml").read_text("utf-8")
-    schema: dict[str, Any] = YAML(typ="safe", pure=False).load(text)
+    # The blueprint's own YAML 1.2 loader: importing ruamel.yaml and its constructor was
+    # 0.03 s of every build (tests/test_incremental.py compares both readings).
+    schema: dict[str, Any] = load_yaml12(text)[0]
     return schema
 
 
 @cache
 def _available_timezones() -> frozenset[str]:
     return frozenset(zoneinfo.available_timezones())
+
+
+_TZ_KEY = re.compile(r"[A-Za-z0-9_+-]+(?:/[A-Za-z0-9_+-]+)*")
+
+
+@cache
+def is_timezone(name: str) -> bool:
+    """Whether ``name`` is one of ``zoneinfo.available_timezones()``, whose listing reads
+    the whole tz database (0.015-0.025 s of every build). A key found as that listing
+    finds it (by exact name in real folders under a tz root, a file starting with TZif,
+    not under right/ or posix/) is one without the listing; anything else is looked up in
+    the listing."""
+    parts = name.split("/")
+    if _TZ_KEY.fullmatch(name) and name != "posixrules" and parts[0] not in ("right",
+                                                                               "posix"):
+        for root in zoneinfo.TZPATH:
+            if _tz_file(root, parts):
+                return True
+    return name in _available_timezones()
+
+
+def _tz_file(root: str, parts: list[str]) -> bool:
+    folder = root
+    try:
+        for pos, part in enumerate(parts):
+            if part not in os.listdir(folder):  # exact case, even where the disk ignores it
+                return False
+            path = os.path.join(folder, part)
+            if pos < len(parts) - 1:
+                if os.path.islink(path) or not os.path.isdir(path):
+                    return False  # the listing does not follow links to folders
+                folder = path
+        with open(path, "rb") as fh:
+            return fh.read(4) == b"TZif"
+    except OSError:
+        return False
 
 
 class BlueprintValidator(Validator):  # type: ignore[misc]
@@ -113,7 +155,7 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
                        "24-hour clock in quotes, for example \"01:30\"")
 
     def _check_with_timezone(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and value not in _available_timezones():
+        if isinstance(value, str) and not is_timezone(value):
             close = difflib.get_close_matches(value, sorted(_available_timezones()), n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             self._fail(field, "SG104", f"{value!r} is not a time zone of the tz database "
@@ -201,9 +243,26 @@ def _without_meta(rules: Any) -> Any:
     return rules
 
 
+class _CheckedSchema(DefinitionSchema):  # type: ignore[misc]
+    """sigen's own schema, expanded as cerberus does but not checked against cerberus's
+    rules for schemas each time: that check is most of the fixed cost of validating a
+    blueprint (0.1 s of every build). tests/test_incremental.py checks the schema the
+    usual way and that it expands to the same definition."""
+
+    def validate(self, schema: Any = None) -> None:
+        pass
+
+
+def schema_definition(validator: BlueprintValidator) -> DefinitionSchema:
+    """The blueprint schema, as cerberus would hold it for ``validator``, unchecked."""
+    return _CheckedSchema(validator, _without_meta(load_schema()))
+
+
 @cache
 def _validator() -> BlueprintValidator:
-    return BlueprintValidator(_without_meta(load_schema()))
+    validator = BlueprintValidator()
+    validator.schema = schema_definition(validator)
+    return validator
 
 
 def describe_path(doc_path: tuple[Any, ...]) -> str:

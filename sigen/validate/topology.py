@@ -9,7 +9,7 @@ from typing import Any
 from sigen.validate.index import Entry, Index
 from sigen.validate.schema import describe_path
 
-__all__ = ["check_topology"]
+__all__ = ["check_topology", "overlapping"]
 
 _NAMED_SECTIONS = ("sites", "networks", "clusters", "hosts", "services", "backups", "drills")
 _SINGULAR = {"sites": "site", "networks": "network", "clusters": "cluster", "hosts": "host",
@@ -115,33 +115,54 @@ def _check_networks(index: Index) -> dict[str, Any]:
     # Two networks of one site that overlap make addresses ambiguous.
     nets = [(n, parsed[n.name]) for n in index.entries("networks")
             if parsed.get(n.name) is not None and index.get("networks", n.name) is n]
-    for i, (a, net_a) in enumerate(nets):
-        for b, net_b in nets[i + 1:]:
-            if net_a.version == net_b.version and net_a.overlaps(net_b) and \
-                    a.get_str("site") == b.get_str("site"):
-                index.error((*b.path, "cidr"), "SG302",
-                            f"network {b.name!r} ({net_b}) overlaps network {a.name!r} "
-                            f"({net_a}) at the same site; give each network its own range")
+    for i, j in overlapping([(n.get_str("site"), network) for n, network in nets]):
+        (a, net_a), (b, net_b) = nets[i], nets[j]
+        index.error((*b.path, "cidr"), "SG302",
+                    f"network {b.name!r} ({net_b}) overlaps network {a.name!r} "
+                    f"({net_a}) at the same site; give each network its own range")
     return parsed
 
 
+def overlapping(nets: list[tuple[str | None, Any]]) -> list[tuple[int, int]]:
+    """Positions ``(i, j)``, ``i < j``, of the (site, ip_network) pairs that overlap at the
+    same site. In address order, CIDR blocks either nest or are apart, so the blocks still
+    open when the next one starts (a stack, each inside the one below) are exactly those
+    that contain it: n log n, where comparing every pair took 0.2 s for 400 networks."""
+    groups: dict[tuple[int, str | None], list[int]] = {}
+    for pos, (site, network) in enumerate(nets):
+        groups.setdefault((network.version, site), []).append(pos)
+    pairs: list[tuple[int, int]] = []
+    for members in groups.values():
+        members.sort(key=lambda pos: (nets[pos][1].network_address, nets[pos][1].prefixlen))
+        open_blocks: list[int] = []
+        for pos in members:
+            network = nets[pos][1]
+            while open_blocks and \
+                    nets[open_blocks[-1]][1].broadcast_address < network.network_address:
+                open_blocks.pop()
+            pairs.extend((min(p, pos), max(p, pos)) for p in open_blocks)
+            open_blocks.append(pos)
+    return sorted(pairs)
+
+
 def _check_in_network(index: Index, path: tuple[Any, ...], address: str, network: Any,
-                      net_name: str, what: str) -> bool:
+                      net_name: str, what: str) -> Any:
+    """The parsed address when it is a host address of ``network``, else None (reported)."""
     try:
         ip = ipaddress.ip_address(address)
     except ValueError:
-        return False  # the schema reported it
+        return None  # the schema reported it
     if ip.version != network.version or ip not in network:
         index.error(path, "SG301", f"{what} {address} is outside network {net_name!r} "
                     f"({network}); use an address in {network} or another network")
-        return False
+        return None
     if network.num_addresses > 2 and ip.version == 4 and ip in (
             network.network_address, network.broadcast_address):
         kind = "network" if ip == network.network_address else "broadcast"
         index.error(path, "SG301", f"{what} {address} is the {kind} address of {net_name!r} "
                     f"({network}); hosts need an address between them")
-        return False
-    return True
+        return None
+    return ip
 
 
 def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
@@ -189,10 +210,11 @@ def _check_hosts(index: Index, networks: dict[str, Any]) -> None:
                         network = ipaddress.ip_network(cidr6)
                     except ValueError:
                         continue  # the schema reported it
-                if not _check_in_network(index, (*ipath, key), address, network, net_entry.name,
-                                         f"host {host.name!r} address"):
+                ip = _check_in_network(index, (*ipath, key), address, network, net_entry.name,
+                                       f"host {host.name!r} address")
+                if ip is None:
                     continue
-                normal = str(ipaddress.ip_address(address))
+                normal = str(ip)
                 owner = seen.setdefault((net_entry.name, normal), f"host {host.name!r}")
                 if owner != f"host {host.name!r}" or _duplicate_on_host(interfaces or [], pos, key):
                     index.error((*ipath, key), "SG302",
