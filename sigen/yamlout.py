@@ -138,11 +138,12 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
                 _emit(v, inner, out)
             elif kind:
                 append(f"{indent}{_key(k)}: {'{}' if kind == 1 else '[]'}\n")
-            elif type(v) is Jinja and "\n" in v:
-                # sigen's own multi-line templates, as a literal block (readable, and
-                # within the line length yamllint allows); user text never gets here.
-                append(f"{indent}{_key(k)}: |-\n")
-                out.extend(f"{inner}{line}\n" if line else "\n" for line in v.split("\n"))
+            elif isinstance(v, str) and "\n" in v and (block := _literal(v)) is not None:
+                # Multi-line text as a literal block: readable, and within the line length
+                # yamllint allows. User text that looks like a template stays !unsafe.
+                header, lines = block
+                append(f"{indent}{_key(k)}: {header}\n")
+                out.extend(f"{inner}{line}\n" if line else "\n" for line in lines)
             else:
                 append(f"{indent}{_key(k)}: {scalar(v)}\n")
         return
@@ -157,6 +158,23 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
             append(f"{indent}- {_flow(item)}\n")
         else:
             append(f"{indent}- {_inline(item)}\n")
+
+
+def _literal(text: str) -> tuple[str, list[str]] | None:
+    """The header (``|`` or ``|-``, tagged ``!unsafe`` when needed) and lines of ``text`` as
+    a literal block scalar; None when a block cannot hold it exactly (trailing spaces,
+    several final newlines, a leading space, control characters)."""
+    body = text[:-1] if text.endswith("\n") else text
+    if body.endswith("\n") or body.startswith((" ", "\t", "\n")) or (not body.isprintable() and any(
+            not (c.isprintable() or c in "\n\t") for c in body)):
+        return None
+    lines = body.split("\n")
+    if any(line != line.rstrip() for line in lines):
+        return None
+    header = "|" if text.endswith("\n") else "|-"
+    if type(text) is not Jinja and any(t in text for t in _TEMPLATE):
+        header = "!unsafe " + header
+    return header, lines
 
 
 def _inline(value: Any) -> str:
