@@ -9,6 +9,7 @@ operator passes after ``--``.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from sigen.lab import files as lab_files
 from sigen.lab.podman import lab_error
+from sigen.lab.topology import LAB_OVERRIDES
 
 __all__ = ["RunResult", "ansible_playbook"]
 
@@ -54,7 +56,8 @@ def command(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
             raise lab_error(f"the lab is not up ({lab} has no hosts.yml): run sigen lab up "
                             "first", "SG951")
         args += ["-i", str(lab / "hosts.yml"), "-e", f"@{lab / 'secrets.yml'}",
-                 "--vault-password-file", str(lab / "vault-password")]
+                 "--vault-password-file", str(lab / "vault-password"),
+                 "-e", json.dumps(LAB_OVERRIDES)]
     if tags:
         args += ["--tags", ",".join(tags)]
     if check:

@@ -16,9 +16,13 @@ from dataclasses import dataclass
 
 from sigen.model import Blueprint, Host, Network
 
-__all__ = ["HOST_IMAGE", "TIME_IMAGE", "LabHost", "LabNetwork", "Topology", "topology"]
+__all__ = ["HOST_IMAGE", "LAB_OVERRIDES", "TIME_IMAGE", "LabHost", "LabNetwork", "Topology",
+           "topology"]
 
 HOST_IMAGE = "localhost/sigen-lab:bookworm-systemd"
+# Role options the lab overrides for every run (extra vars), because every lab host shares
+# this machine's disk: capacity is not reproduced (the lab report says so).
+LAB_OVERRIDES = {"backup_server_min_free_gb": 0}
 TIME_IMAGE = "localhost/sigen-lab:timeserver"
 LABEL = "sigen.lab"
 # How a blueprint host's container runs: systemd as on a VM; nftables needs CAP_NET_ADMIN

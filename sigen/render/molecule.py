@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigen.lab.topology import HOST_OPTIONS, LabHost, topology
+from sigen.lab.topology import HOST_OPTIONS, LAB_OVERRIDES, LabHost, topology
 from sigen.plan import Plan
 from sigen.render.documents import secrets_used
 from sigen.yamlout import Jinja, dump
@@ -35,6 +35,7 @@ def _molecule_yml() -> dict[str, Any]:
             "executor": {"args": {"ansible_playbook": [
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/../../inventories/lab",
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/inventory/lab.yml",
+                *(f"--extra-vars={k}={v}" for k, v in LAB_OVERRIDES.items()),
             ]}},
             "env": {"ANSIBLE_ROLES_PATH": "${MOLECULE_SCENARIO_DIRECTORY}/../../roles"},
         },

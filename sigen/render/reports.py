@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sigen.lab.topology import topology
+from sigen.lab.topology import LAB_OVERRIDES, topology
 from sigen.plan import Plan
 from sigen.verification import rows
 
@@ -53,6 +53,7 @@ def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "latest": latest,
         "latest_summary": _summary(latest.get("checks", ())) if latest else None,
         "lab": topology(bp),
+        "lab_overrides": LAB_OVERRIDES,
         "cross_network_flows": _cross_network_flows(plan),
         "unmanaged": [h for h in bp.hosts if "management" not in h.zones],
     }
