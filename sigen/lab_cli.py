@@ -85,9 +85,21 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
         names = ", ".join(e.name for e in plan.blueprint.environments)
         print(f"sigen: the blueprint has no environment {args.env!r} (it has: {names})")
         return 2
+    if args.env == "lab":
+        _refresh_lab_secrets(plan, _out(args))
     if args.command == "deploy":
         return _deploy(args, plan)
     return _verify(args, plan, roles_dir)
+
+
+def _refresh_lab_secrets(plan: Any, out: Path) -> None:
+    """A secret the blueprint gained since lab up gets its lab value (existing ones stay)."""
+    from sigen.lab import files
+    from sigen.render.documents import secrets_used
+
+    lab = files.lab_dir(out)
+    if (lab / "vault-password").exists():
+        files.write_secrets(lab, [s.name for s, _ in secrets_used(plan) if s.kind == "vault"])
 
 
 def _lab(args: argparse.Namespace, roles_dir: Path) -> int:
