@@ -11,6 +11,7 @@ ephemeral folder, never in the project.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sigen.lab.topology import HOST_OPTIONS, LAB_OVERRIDES, LabHost, topology
@@ -35,7 +36,8 @@ def _molecule_yml() -> dict[str, Any]:
             "executor": {"args": {"ansible_playbook": [
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/../../inventories/lab",
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/inventory/lab.yml",
-                *(f"--extra-vars={k}={v}" for k, v in LAB_OVERRIDES.items()),
+                # JSON keeps the values' types (key=value would make them strings).
+                "--extra-vars=" + json.dumps(LAB_OVERRIDES, sort_keys=True),
             ]}},
             "env": {"ANSIBLE_ROLES_PATH": "${MOLECULE_SCENARIO_DIRECTORY}/../../roles"},
         },
