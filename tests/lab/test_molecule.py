@@ -63,4 +63,6 @@ def test_generated_system_scenario(tmp_path: Path, tool_env: dict[str, str]) -> 
         tail = "\n".join(text.splitlines()[-80:])
         pytest.fail(f"molecule test of the generated project failed after {elapsed:.0f} s:"
                     f"\n{tail}")
-    assert "idempotence" in text.lower() and "Verify the system" in text
+    for action in ("converge", "idempotence", "verify"):
+        assert f"default > {action}: Executed: Successful" in text, action
+    assert "TST Services answer and declared flows reach their targets" in text
