@@ -95,11 +95,11 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
 def _refresh_lab_secrets(plan: Any, out: Path) -> None:
     """A secret the blueprint gained since lab up gets its lab value (existing ones stay)."""
     from sigen.lab import files
-    from sigen.render.documents import secrets_used
+    from sigen.render.documents import vault_variables
 
     lab = files.lab_dir(out)
     if (lab / "vault-password").exists():
-        files.write_secrets(lab, [s.name for s, _ in secrets_used(plan) if s.kind == "vault"])
+        files.write_secrets(lab, vault_variables(plan))
 
 
 def _lab(args: argparse.Namespace, roles_dir: Path) -> int:

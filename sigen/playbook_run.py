@@ -67,9 +67,12 @@ def command(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
     return [*args, *extra_args, playbook]
 
 
-def ansible_playbook(out: Path, env: str, playbook: str, **options: object) -> RunResult:
+def ansible_playbook(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
+                     check: bool = False, extra_vars: Sequence[str] = (),
+                     extra_args: Sequence[str] = ()) -> RunResult:
     """Run ``playbook`` of the project ``out`` against ``env``; Ansible prints as it goes."""
-    args = command(out, env, playbook, **options)  # type: ignore[arg-type]
+    args = command(out, env, playbook, tags=tags, check=check, extra_vars=extra_vars,
+                   extra_args=extra_args)
     environ = dict(os.environ)
     environ["ANSIBLE_CONFIG"] = str((out / "ansible.cfg").resolve())
     # The project's collections first, then the operator's own.

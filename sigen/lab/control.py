@@ -28,7 +28,7 @@ from sigen.lab.topology import (
 )
 from sigen.model import Blueprint
 from sigen.plan import Plan
-from sigen.render.documents import secrets_used
+from sigen.render.documents import vault_variables
 
 __all__ = ["HostStatus", "LabChanges", "down", "status", "up"]
 
@@ -155,7 +155,7 @@ def up(plan: Plan, out: Path) -> LabChanges:
         raise lab_error(f"lab hosts did not answer on SSH within {_SSH_WAIT:.0f} s: "
                         f"{', '.join(silent)}; see `podman logs` of their containers")
     files.write_inventory(lab, topo)
-    files.write_secrets(lab, [s.name for s, _ in secrets_used(plan) if s.kind == "vault"])
+    files.write_secrets(lab, vault_variables(plan))
     files.write_state(lab, _state(topo))
     changes.seconds = time.monotonic() - started
     return changes

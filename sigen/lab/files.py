@@ -23,7 +23,7 @@ from ansible.constants import DEFAULT_VAULT_ID_MATCH  # type: ignore[import-unty
 from ansible.parsing.vault import VaultLib, VaultSecret  # type: ignore[import-untyped]
 
 from sigen.lab.podman import lab_error
-from sigen.lab.topology import Topology
+from sigen.lab.topology import SSH_ARGS, Topology
 from sigen.yamlout import dump
 
 __all__ = [
@@ -35,9 +35,6 @@ __all__ = [
     "write_secrets",
     "write_state",
 ]
-
-_SSH_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
-
 
 def lab_dir(out: Path) -> Path:
     return out.with_name(out.name + ".lab")
@@ -74,7 +71,7 @@ def write_inventory(lab: Path, topo: Topology) -> Path:
         h.hostname: {"common_ntp_servers": [topo.ntp_server[h.hostname]]} for h in topo.hosts}
     inventory = {"all": {
         "vars": {"ansible_ssh_private_key_file": str((lab / "id_ed25519").resolve()),
-                 "ansible_ssh_common_args": _SSH_ARGS},
+                 "ansible_ssh_common_args": SSH_ARGS},
         "hosts": hosts,
     }}
     path = lab / "hosts.yml"

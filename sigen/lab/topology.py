@@ -14,15 +14,18 @@ import ipaddress
 import json
 from dataclasses import dataclass
 
-from sigen.model import Blueprint, Host, Network
+from sigen.model import Blueprint, Network
+from sigen.wiring import management_address
 
-__all__ = ["HOST_IMAGE", "LAB_OVERRIDES", "TIME_IMAGE", "LabHost", "LabNetwork", "Topology",
-           "topology"]
+__all__ = ["HOST_IMAGE", "LAB_OVERRIDES", "SSH_ARGS", "TIME_IMAGE", "LabHost", "LabNetwork",
+           "Topology", "topology"]
 
 HOST_IMAGE = "localhost/sigen-lab:bookworm-systemd"
 # Role options the lab overrides for every run (extra vars), because every lab host shares
 # this machine's disk: capacity is not reproduced (the lab report says so).
 LAB_OVERRIDES = {"backup_server_min_free_gb": 0}
+# Lab keys only: lab hosts are recreated with new host keys at will.
+SSH_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
 TIME_IMAGE = "localhost/sigen-lab:timeserver"
 LABEL = "sigen.lab"
 # How a blueprint host's container runs: systemd as on a VM; nftables needs CAP_NET_ADMIN
@@ -96,13 +99,6 @@ def _free_address(net: Network, used: set[str]) -> str:
     return str(ipaddress.ip_address(top))
 
 
-def _management(host: Host) -> str:
-    for iface in host.interfaces:
-        if iface.network.zone == "management":
-            return iface.address
-    return host.interfaces[0].address
-
-
 def topology(bp: Blueprint) -> Topology:
     """The lab of ``bp``."""
     networks = tuple(
@@ -112,7 +108,7 @@ def topology(bp: Blueprint) -> Topology:
     hosts = tuple(
         LabHost(resource_name(bp.name, h.name), h.name, h.kind, HOST_IMAGE,
                 tuple((podman_name[i.network.name], i.address) for i in h.interfaces),
-                _management(h))
+                management_address(bp, h))
         for h in bp.hosts)
     used = {i.address for h in bp.hosts for i in h.interfaces} | {n.gateway for n in networks}
     by_name = {n.name: n for n in bp.networks}

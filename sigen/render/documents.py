@@ -28,7 +28,7 @@ from sigen.wiring import backup as backup_wiring
 from sigen.wiring import services as services_wiring
 
 __all__ = ["DOCUMENTS", "Md", "compiled_templates_in", "describe_changes", "md_escape",
-           "render", "secrets_used"]
+           "render", "secrets_used", "vault_variables"]
 
 DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md")
 # Rendered from the plan and the measured records (verification runs) beside it.
@@ -211,6 +211,11 @@ def secrets_used(plan: Plan) -> list[tuple[Secret, str]]:
         seen.setdefault((secret.kind, secret.name), (secret, []))[1].append(
             f"backup {policy.name}")
     return [(s, ", ".join(dict.fromkeys(users))) for s, users in seen.values()]
+
+
+def vault_variables(plan: Plan) -> list[str]:
+    """The names of the ansible-vault variables the project reads."""
+    return [s.name for s, _ in secrets_used(plan) if s.kind == "vault"]
 
 
 def _hosts_text(hosts: tuple[Host, ...], limit: int = 12) -> str:

@@ -14,16 +14,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sigen.lab.topology import HOST_OPTIONS, LAB_OVERRIDES, LabHost, topology
+from sigen.lab.topology import HOST_OPTIONS, LAB_OVERRIDES, SSH_ARGS, LabHost, Topology, topology
 from sigen.plan import Plan
-from sigen.render.documents import secrets_used
+from sigen.render.documents import vault_variables
 from sigen.yamlout import Jinja, dump
 
 __all__ = ["render_molecule"]
 
 _DIR = "molecule/default"
 _EPHEMERAL = "{{ lookup('ansible.builtin.env', 'MOLECULE_EPHEMERAL_DIRECTORY') }}"
-_SSH_ARGS = "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR"
 
 
 def _molecule_yml() -> dict[str, Any]:
@@ -60,9 +59,7 @@ def _run_args(host: LabHost, system: str) -> list[str | Jinja]:
             host.image, "/sbin/init"]
 
 
-def _create(plan: Plan) -> list[dict[str, Any]]:
-    topo = topology(plan.blueprint)
-    vault = [s.name for s, _ in secrets_used(plan) if s.kind == "vault"]
+def _create(topo: Topology, vault: list[str]) -> list[dict[str, Any]]:
     tasks: list[dict[str, Any]] = [
         {"name": "Make the lab SSH key",
          "ansible.builtin.command": {"argv": ["ssh-keygen", "-q", "-t", "ed25519", "-N", "",
@@ -105,14 +102,13 @@ def _create(plan: Plan) -> list[dict[str, Any]]:
             "ansible.builtin.wait_for": {"host": host.management, "port": 22,
                                          "search_regex": "OpenSSH", "timeout": 90},
         })
-    return [{"name": f"Create the lab of {plan.blueprint.name}", "hosts": "localhost",
+    return [{"name": f"Create the lab of {topo.system}", "hosts": "localhost",
              "gather_facts": False, "tasks": tasks}]
 
 
-def _destroy(plan: Plan) -> list[dict[str, Any]]:
-    topo = topology(plan.blueprint)
+def _destroy(topo: Topology) -> list[dict[str, Any]]:
     names = [h.name for h in (*topo.hosts, topo.timeserver)]
-    return [{"name": f"Destroy the lab of {plan.blueprint.name}", "hosts": "localhost",
+    return [{"name": f"Destroy the lab of {topo.system}", "hosts": "localhost",
              "gather_facts": False, "tasks": [
                  {"name": "Remove the lab hosts",
                   "ansible.builtin.command": {"argv": ["podman", "rm", "-f", "-t", "3",
@@ -128,12 +124,10 @@ def _destroy(plan: Plan) -> list[dict[str, Any]]:
              ]}]
 
 
-def _inventory(plan: Plan) -> dict[str, Any]:
-    topo = topology(plan.blueprint)
-    vault = [s.name for s, _ in secrets_used(plan) if s.kind == "vault"]
+def _inventory(topo: Topology, vault: list[str]) -> dict[str, Any]:
     variables: dict[str, Any] = {
         "ansible_ssh_private_key_file": Jinja(_EPHEMERAL + "/id_ed25519"),
-        "ansible_ssh_common_args": _SSH_ARGS,
+        "ansible_ssh_common_args": SSH_ARGS,
     }
     if vault:
         variables["sigen_lab_secrets"] = Jinja(_EPHEMERAL + "/secrets")
@@ -149,15 +143,17 @@ def _inventory(plan: Plan) -> dict[str, Any]:
 
 def render_molecule(plan: Plan, stamp: str) -> dict[str, bytes]:
     """The scenario's files by path."""
+    topo = topology(plan.blueprint)
+    vault = vault_variables(plan)
     return {
         f"{_DIR}/molecule.yml": dump(_molecule_yml(), stamp).encode(),
-        f"{_DIR}/create.yml": dump(_create(plan), stamp).encode(),
-        f"{_DIR}/destroy.yml": dump(_destroy(plan), stamp).encode(),
+        f"{_DIR}/create.yml": dump(_create(topo, vault), stamp).encode(),
+        f"{_DIR}/destroy.yml": dump(_destroy(topo), stamp).encode(),
         f"{_DIR}/converge.yml": dump([{"name": "Converge the system",
                                        "ansible.builtin.import_playbook": "../../site.yml"}],
                                      stamp).encode(),
         f"{_DIR}/verify.yml": dump([{"name": "Verify the system",
                                      "ansible.builtin.import_playbook": "../../verify.yml"}],
                                    stamp).encode(),
-        f"{_DIR}/inventory/lab.yml": dump(_inventory(plan), stamp).encode(),
+        f"{_DIR}/inventory/lab.yml": dump(_inventory(topo, vault), stamp).encode(),
     }

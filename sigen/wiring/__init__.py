@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sigen.model import Environment, Host, Secret, Service
+from sigen.model import Blueprint, Environment, Host, Secret, Service
 from sigen.plan import Plan
 from sigen.wiring import backup, base, firewall, monitoring, services
 from sigen.yamlout import Jinja
@@ -23,6 +23,7 @@ __all__ = [
     "host_connection",
     "host_vars",
     "inventory_vars",
+    "management_address",
     "secret_ref",
     "service_vars",
     "settings_vars",
@@ -97,7 +98,7 @@ def host_connection(plan: Plan, host: Host, env: Environment) -> dict[str, Any]:
     """How Ansible reaches a host in an environment (the part of host_vars that differs)."""
     out: dict[str, Any] = {}
     override = env.host_overrides.get(host.name) or {}
-    out["ansible_host"] = override.get("address") or _management_address(plan, host)
+    out["ansible_host"] = override.get("address") or management_address(plan.blueprint, host)
     if override.get("port"):
         out["ansible_port"] = override["port"]
     if override.get("user"):
@@ -120,6 +121,7 @@ def host_vars(plan: Plan, host: Host) -> dict[str, Any]:
     return out
 
 
-def _management_address(plan: Plan, host: Host) -> str:
-    mgmt = {n.name for n in plan.blueprint.security.management_networks}
+def management_address(bp: Blueprint, host: Host) -> str:
+    """Where Ansible (and the lab) reach a host: its management address, else its first."""
+    mgmt = {n.name for n in bp.security.management_networks}
     return host.address_on(mgmt) or host.interfaces[0].address
