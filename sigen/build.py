@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sigen.diagnostics import SigenError
+from sigen.drill_records import read_drills
 from sigen.emit_cache import EmitCache
 from sigen.entry_cache import EntryCache
 from sigen.gcpause import collector_paused
@@ -89,7 +90,8 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                   previous: Mapping[str, Any] | None = None,
                   history: Sequence[Revision] = (), author: str | None = None,
                   date: str | None = None, entry_cache: EntryCache | None = None,
-                  runs: Sequence[Mapping[str, Any]] = ()) -> Rendered:
+                  runs: Sequence[Mapping[str, Any]] = (),
+                  drills: Sequence[Mapping[str, Any]] = ()) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory.
 
     ``previous`` is the system summary of the last build and ``history`` its revisions: a
@@ -111,7 +113,8 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         revisions = next_history(history, content_hash(system), lines,
                                  author or plan.blueprint.owner, date or "")
         files = ansible.render(plan, roles_dir, version)
-        files.update(documents.render(plan, version, revisions=revisions, runs=runs))
+        files.update(documents.render(plan, version, revisions=revisions, runs=runs,
+                                      drills=drills))
         files[SYSTEM] = system
         files[f"{STATE}/.gitignore"] = GITIGNORE
     added = revisions[-1] if len(revisions) > len(history) else None
@@ -136,7 +139,8 @@ def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | Non
     return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
-                         entry_cache=entry_cache, runs=read_runs(out))
+                         entry_cache=entry_cache, runs=read_runs(out),
+                         drills=read_drills(out))
 
 
 @contextlib.contextmanager

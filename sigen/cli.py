@@ -53,9 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--roles", type=Path, default=None, metavar="DIR",
                        help="role library (default: the repository's roles/)")
     _add_sync_commands(sub, build)
-    from sigen import lab_cli
+    from sigen import lab_cli, recovery_cli
 
     lab_cli.add_commands(sub)
+    recovery_cli.add_commands(sub)
     return parser
 
 
@@ -93,10 +94,23 @@ def _revision_options(cmd: argparse.ArgumentParser) -> None:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sigen command line; returns the exit code."""
     parser = _parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    # `sigen deploy BLUEPRINT --env lab -- --limit db01`: the words after `--` are
+    # ansible-playbook's own options.
+    passed: list[str] = []
+    if "--" in words:
+        at = words.index("--")
+        words, passed = words[:at], words[at + 1:]
     try:
-        args = parser.parse_args(argv)
+        args = parser.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
+    if passed:
+        if not hasattr(args, "ansible_args"):
+            print(f"sigen {args.command}: takes no ansible-playbook options after --",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        args.ansible_args = passed
     fmt = _FORMATTERS[getattr(args, "format", "text")]
     try:
         return _run(args, fmt)
@@ -164,6 +178,10 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
         from sigen import lab_cli
 
         return lab_cli.run(args, roles_dir)
+    if args.command in ("backup", "restore", "drill"):
+        from sigen import recovery_cli
+
+        return recovery_cli.run(args, roles_dir)
     return EXIT_USAGE
 
 

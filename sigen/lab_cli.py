@@ -13,7 +13,8 @@ from typing import Any
 
 from sigen.diagnostics import SigenError
 
-__all__ = ["add_commands", "run"]
+__all__ = ["add_commands", "build_for", "common_options", "out_dir", "refresh_lab_secrets",
+           "run"]
 
 COMMANDS = ("lab", "deploy", "verify")
 
@@ -25,22 +26,25 @@ def add_commands(sub: Any) -> None:
     for name, text in (("up", "create or update the lab to match the blueprint"),
                        ("status", "show each lab host and whether it answers on SSH"),
                        ("down", "remove everything lab up made")):
-        _common(lab_sub.add_parser(name, help=text))
-    deploy = sub.add_parser("deploy", help="build, then run site.yml against an environment")
-    _common(deploy)
+        common_options(lab_sub.add_parser(name, help=text))
+    deploy = sub.add_parser("deploy", help="build, then run site.yml against an environment",
+                            epilog="Options after -- go to ansible-playbook, e.g. "
+                            "`-- --limit db01 --ask-vault-pass`.")
+    common_options(deploy)
     deploy.add_argument("--env", required=True, metavar="ENV", help="lab or production")
     deploy.add_argument("--tags", default="", metavar="IDS",
                         help="only these steps, e.g. INS-003,INS-005")
     deploy.add_argument("--check", action="store_true", help="dry run (ansible --check)")
-    deploy.add_argument("ansible_args", nargs="*", metavar="-- ANSIBLE_ARGS",
-                        help="passed to ansible-playbook (e.g. --ask-vault-pass)")
+    # What follows `--` goes to ansible-playbook (sigen.cli splits it off: argparse cannot
+    # take option-like words as positional values).
+    deploy.set_defaults(ansible_args=[])
     verify = sub.add_parser("verify", help="build, run verify.yml, record the results and "
                             "render the test report")
-    _common(verify)
+    common_options(verify)
     verify.add_argument("--env", required=True, metavar="ENV", help="lab or production")
 
 
-def _common(cmd: argparse.ArgumentParser) -> None:
+def common_options(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
     cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
                      help="the generated project (default: build/<blueprint name>)")
@@ -48,7 +52,7 @@ def _common(cmd: argparse.ArgumentParser) -> None:
                      help="role library (default: the repository's roles/)")
 
 
-def _out(args: argparse.Namespace) -> Path:
+def out_dir(args: argparse.Namespace) -> Path:
     out: Path = args.out if args.out is not None else Path("build") / args.blueprint.stem
     return out
 
@@ -66,13 +70,13 @@ def _plan(blueprint: Path, roles_dir: Path) -> Any:
     return make_plan(build_model(loaded))
 
 
-def _build(args: argparse.Namespace, roles_dir: Path) -> Any:
+def build_for(args: argparse.Namespace, roles_dir: Path) -> Any:
     from sigen.build import build
 
-    result = build(args.blueprint, _out(args), roles_dir)
+    result = build(args.blueprint, out_dir(args), roles_dir)
     if result.plan is None:
         return _plan(args.blueprint, roles_dir)
-    print(f"sigen: built {args.blueprint} into {_out(args)} ({len(result.write.created)} "
+    print(f"sigen: built {args.blueprint} into {out_dir(args)} ({len(result.write.created)} "
           f"created, {len(result.write.changed)} changed)")
     return result.plan
 
@@ -80,19 +84,19 @@ def _build(args: argparse.Namespace, roles_dir: Path) -> Any:
 def run(args: argparse.Namespace, roles_dir: Path) -> int:
     if args.command == "lab":
         return _lab(args, roles_dir)
-    plan = _build(args, roles_dir)
+    plan = build_for(args, roles_dir)
     if args.env not in {e.name for e in plan.blueprint.environments}:
         names = ", ".join(e.name for e in plan.blueprint.environments)
         print(f"sigen: the blueprint has no environment {args.env!r} (it has: {names})")
         return 2
     if args.env == "lab":
-        _refresh_lab_secrets(plan, _out(args))
+        refresh_lab_secrets(plan, out_dir(args))
     if args.command == "deploy":
         return _deploy(args, plan)
     return _verify(args, plan, roles_dir)
 
 
-def _refresh_lab_secrets(plan: Any, out: Path) -> None:
+def refresh_lab_secrets(plan: Any, out: Path) -> None:
     """A secret the blueprint gained since lab up gets its lab value (existing ones stay)."""
     from sigen.lab import files
     from sigen.render.documents import vault_variables
@@ -106,7 +110,7 @@ def _lab(args: argparse.Namespace, roles_dir: Path) -> int:
     from sigen.lab import control
 
     plan = _plan(args.blueprint, roles_dir)
-    out = _out(args)
+    out = out_dir(args)
     if args.lab_command == "status":
         rows = control.status(plan)
         print(f"{'host':<16} {'container':<32} {'state':<10} {'ssh':<4} address")
@@ -140,7 +144,7 @@ def _deploy(args: argparse.Namespace, plan: Any) -> int:
     print(f"sigen: deploying {plan.blueprint.name} to {args.env}: "
           f"{len(steps)} install steps ({', '.join(s.id for s in steps)})"
           + (" in check mode" if args.check else ""), flush=True)
-    run = ansible_playbook(_out(args), args.env, "site.yml", tags=tags, check=args.check,
+    run = ansible_playbook(out_dir(args), args.env, "site.yml", tags=tags, check=args.check,
                            extra_args=args.ansible_args)
     verdict = "done" if run.returncode == 0 else f"FAILED (ansible-playbook exit " \
         f"{run.returncode})"
@@ -152,7 +156,7 @@ def _verify(args: argparse.Namespace, plan: Any, roles_dir: Path) -> int:
     from sigen.build import build
     from sigen.verify_run import run_verify
 
-    out = _out(args)
+    out = out_dir(args)
     record, path = run_verify(plan, out, args.env)
     rows = record["checks"]
     failed = [r for r in rows if r["passed"] is False]

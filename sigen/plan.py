@@ -19,6 +19,7 @@ from graphlib import TopologicalSorter
 from sigen.model import BackupPolicy, Blueprint, Drill, Host, Service, Site, parse_duration
 
 __all__ = [
+    "CHECK_CALENDAR",
     "BackupStep",
     "DrillStep",
     "Flow",
@@ -42,6 +43,9 @@ _MINUTES = {
     "monitoring": 10, "backup_server": 10,
 }
 _PRIORITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
+# When each policy's repository is checked (restic check, sigen-backup-check.timer): weekly,
+# after the nightly backups. backup.yml and drills also check after every backup they take.
+CHECK_CALENDAR = "Sun *-*-* 04:00:00"
 _WEEKDAYS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri",
              "sat": "Sat", "sun": "Sun"}
 
@@ -113,6 +117,18 @@ class DrillStep:
     policies: tuple[BackupPolicy, ...]
     restores: tuple[RestoreProcedure, ...]
     lost_hosts: tuple[Host, ...]
+
+    def source_host(self, policy: BackupPolicy) -> Host:
+        """The host whose data of ``policy`` the drill loses and restores."""
+        return next((h for h in policy.hosts if h in self.lost_hosts), policy.hosts[0])
+
+    def recovery_host(self, policy: BackupPolicy) -> Host:
+        """Where ``policy`` is restored: the first recovery host that runs the same kind of
+        service, else the first recovery host."""
+        component = policy.service.component if policy.service else None
+        return next((h for h in self.recovery_hosts
+                     if any(s.component == component for s in h.services)),
+                    self.recovery_hosts[0])
 
 
 @dataclass(frozen=True, eq=False)
@@ -265,6 +281,21 @@ def _flows(bp: Blueprint, restores: list[DrillStep]) -> dict[str, tuple[Flow, ..
                 if src is not dest:
                     allow(dest, f"drill-{drill.drill.name}", src.address_towards(dest),
                           bp.security.ssh_port, f"drill {drill.drill.name} restores from here")
+        # After the recovery the dependants use the service on the recovery host: its
+        # firewall admits them ahead of time, so the failover needs no firewall change.
+        for svc in dict.fromkeys(p.service for p in drill.policies if p.service is not None):
+            for user in (s for s in bp.services if svc in s.depends_on):
+                for src in user.hosts:
+                    if src in drill.lost_hosts:
+                        continue
+                    for dest in drill.recovery_hosts:
+                        if src is dest:
+                            continue
+                        for port in svc.ports:
+                            allow(dest, f"drill-{drill.drill.name}-{user.name}",
+                                  src.address_towards(dest), port,
+                                  f"{user.name} uses {svc.name} here after drill "
+                                  f"{drill.drill.name}")
     return {name: tuple(f.values()) for name, f in flows.items()}
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -23,13 +24,53 @@ from sigen.lab import files as lab_files
 from sigen.lab.podman import lab_error
 from sigen.lab.topology import LAB_OVERRIDES
 
-__all__ = ["RunResult", "ansible_playbook"]
+__all__ = ["RunResult", "ansible_playbook", "failures"]
+
+# Ansible's default output for a failed task: `fatal: [host]: FAILED! => {json}`, or with a
+# loop item `failed: [host] (item=...) => {json}`; UNREACHABLE is a failure too.
+_FAILED = re.compile(r"^(?:fatal|failed): \[([^\]]+)\][^=]*=> (\{.*\})\s*$")
+_TASK = re.compile(r"^TASK \[(.*)\] \**$")
 
 
 @dataclass(frozen=True)
 class RunResult:
     returncode: int
     seconds: float
+    output: tuple[str, ...] = ()
+
+
+def _said(result: dict[str, object]) -> str:
+    """A failed result's message, with the command's last error line when the message
+    alone (``non-zero return code``) does not say what went wrong."""
+    msg = str(result.get("msg") or "").strip()
+    stderr = [line for line in str(result.get("stderr") or "").splitlines() if line.strip()]
+    if stderr and (not msg or msg == "non-zero return code"):
+        return f"{msg}: {stderr[-1].strip()}" if msg else stderr[-1].strip()
+    return msg
+
+
+def failures(lines: Sequence[str]) -> list[str]:
+    """``host: task: message`` of each failed task in Ansible's output, skipping failures
+    the play ignored (``...ignoring``)."""
+    found: list[str] = []
+    task = ""
+    for i, line in enumerate(lines):
+        heading = _TASK.match(line)
+        if heading:
+            task = heading.group(1)
+            continue
+        failed = _FAILED.match(line)
+        if not failed:
+            continue
+        if i + 1 < len(lines) and lines[i + 1].strip() == "...ignoring":
+            continue
+        try:
+            result = json.loads(failed.group(2))
+        except ValueError:
+            result = {}
+        said = _said(result) if isinstance(result, dict) else ""
+        found.append(f"{failed.group(1)}: {task}: {' '.join(str(said).split())}".rstrip(": "))
+    return found
 
 
 def _executable() -> str:
@@ -69,8 +110,9 @@ def command(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
 
 def ansible_playbook(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
                      check: bool = False, extra_vars: Sequence[str] = (),
-                     extra_args: Sequence[str] = ()) -> RunResult:
-    """Run ``playbook`` of the project ``out`` against ``env``; Ansible prints as it goes."""
+                     extra_args: Sequence[str] = (), capture: bool = False) -> RunResult:
+    """Run ``playbook`` of the project ``out`` against ``env``; Ansible prints as it goes
+    (and with ``capture`` its output is kept in the result too)."""
     args = command(out, env, playbook, tags=tags, check=check, extra_vars=extra_vars,
                    extra_args=extra_args)
     environ = dict(os.environ)
@@ -84,5 +126,16 @@ def ansible_playbook(out: Path, env: str, playbook: str, *, tags: Sequence[str] 
         environ.setdefault("ANSIBLE_HOST_KEY_CHECKING", "False")
     sys.stdout.flush()
     started = time.monotonic()
-    proc = subprocess.run(args, cwd=out, env=environ, check=False)
-    return RunResult(proc.returncode, time.monotonic() - started)
+    if not capture:
+        done = subprocess.run(args, cwd=out, env=environ, check=False)
+        return RunResult(done.returncode, time.monotonic() - started)
+    # Shown as it comes and kept, so the caller can say which task failed and why.
+    lines: list[str] = []
+    with subprocess.Popen(args, cwd=out, env=environ, stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
+        assert proc.stdout is not None
+        for line in proc.stdout:
+            sys.stdout.write(line)
+            lines.append(line.rstrip("\n"))
+    sys.stdout.flush()
+    return RunResult(proc.returncode, time.monotonic() - started, tuple(lines))

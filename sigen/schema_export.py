@@ -33,6 +33,7 @@ _CHECKS: dict[str, dict[str, Any]] = {
     "user_name": {"pattern": f"^{USER_RE.pattern}$"},
     "setting_name": {"pattern": f"^{SETTING_RE.pattern}$"},
     "duration": {"pattern": "^[1-9][0-9]{0,5}[mhdw]$"},
+    "target_duration": {"pattern": "^[1-9][0-9]{0,5}[smhdw]$"},
     "time_of_day": {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
     "ip_address": {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
     "network": {"pattern": "^[0-9A-Fa-f:.]+/[0-9]{1,3}$"},

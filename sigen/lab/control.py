@@ -30,7 +30,7 @@ from sigen.model import Blueprint
 from sigen.plan import Plan
 from sigen.render.documents import vault_variables
 
-__all__ = ["HostStatus", "LabChanges", "down", "status", "up"]
+__all__ = ["HostStatus", "LabChanges", "down", "lose_hosts", "status", "up"]
 
 _SSH_WAIT = 90.0
 
@@ -190,6 +190,17 @@ def status(plan: Plan) -> list[HostStatus]:
         ssh = state == "running" and host.kind != "timeserver" and _ssh_answers(host.management)
         out.append(HostStatus(host.hostname, host.name, state, host.management, ssh))
     return out
+
+
+def lose_hosts(plan: Plan, hosts: list[str]) -> list[str]:
+    """A drill's host or site loss: remove the containers of ``hosts`` at once (no clean
+    shutdown, as when the power goes). ``up`` makes them again, empty."""
+    topo = topology(plan.blueprint)
+    have = containers(_label(topo.system))
+    gone = [h.name for h in topo.hosts if h.hostname in hosts and h.name in have]
+    if gone:
+        podman("rm", "-f", "-t", "0", *gone)
+    return gone
 
 
 def down(system: str, out: Path) -> LabChanges:

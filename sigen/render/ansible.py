@@ -13,7 +13,8 @@ from typing import Any
 
 from sigen import wiring
 from sigen.model import Blueprint, Environment, Host
-from sigen.plan import DrillStep, InstallStep, Plan, RestoreProcedure, group_name
+from sigen.plan import InstallStep, Plan, group_name
+from sigen.render import recovery
 from sigen.render.molecule import render_molecule
 from sigen.render.verify import render_verify
 from sigen.wiring import backup as backup_wiring
@@ -157,78 +158,6 @@ def _install_play(plan: Plan, step: InstallStep) -> dict[str, Any]:
     return play
 
 
-def _restore_tasks(plan: Plan, owner: str, procedure: RestoreProcedure, host: Host,
-                   lost: tuple[Host, ...]) -> list[dict[str, Any]]:
-    tasks = []
-    for policy in procedure.policies:
-        from_host = next((h for h in policy.hosts if h in lost), None) if lost else None
-        for what, role_vars in backup_wiring.restores(plan, policy, host, from_host):
-            tasks.append({
-                "name": f"{owner} Restore {what} from backup policy {policy.name}",
-                "ansible.builtin.include_role": {"name": "backup_client",
-                                                 "tasks_from": "restore"},
-                "vars": role_vars,
-            })
-    return tasks
-
-
-def _restore_play(plan: Plan, procedure: RestoreProcedure) -> dict[str, Any]:
-    hosts = (group_name("service", procedure.service.name) if procedure.service
-             else ":".join(h.name for h in procedure.hosts))
-    return {
-        "name": f"{procedure.id} Restore {procedure.title}",
-        "hosts": hosts,
-        "tags": [procedure.id],
-        "serial": 1,
-        "tasks": _restore_tasks(plan, procedure.id, procedure, procedure.hosts[0], ()),
-    }
-
-
-def _drill_play(plan: Plan, step: DrillStep) -> dict[str, Any]:
-    tasks: list[dict[str, Any]] = [{
-        "name": f"{step.id} Record when the recovery starts",
-        "ansible.builtin.set_fact": {"sigen_drill_started": Jinja("{{ now().timestamp() }}")},
-    }]
-    for procedure in step.restores:
-        sub = _restore_tasks(plan, step.id, procedure, step.recovery_hosts[0], step.lost_hosts)
-        tasks.extend(sub)
-    ports = sorted({p for pol in step.policies if pol.service for p in pol.service.ports})
-    for port in ports:
-        tasks.append({
-            "name": f"{step.id} Verify that the recovered service listens on TCP port {port}",
-            "ansible.builtin.command": {"argv": ["ss", "-H", "-l", "-t", "-n",
-                                                 f"sport = :{port}"]},
-            "register": "sigen_listening",
-            "changed_when": False,
-            "failed_when": Jinja("sigen_listening.stdout | length == 0"),
-        })
-    rto = _seconds(step.drill.success_rto)
-    tasks.append({
-        "name": f"{step.id} Compare the recovery time with the RTO target",
-        "ansible.builtin.assert": {
-            "that": [Jinja(f"(now().timestamp() - sigen_drill_started | float) <= {rto}")],
-            "success_msg": Jinja("Recovered in {{ (now().timestamp() - sigen_drill_started"
-                                 " | float) | round | int }} s, within the RTO of "
-                                 f"{step.drill.success_rto}"),
-            "fail_msg": Jinja("Recovery took {{ (now().timestamp() - sigen_drill_started"
-                              " | float) | round | int }} s, more than the RTO of "
-                              f"{step.drill.success_rto}"),
-        },
-    })
-    return {
-        "name": f"{step.id} Drill {step.drill.name} ({step.drill.scenario})",
-        "hosts": ":".join(h.name for h in step.recovery_hosts),
-        "tags": [step.id],
-        "tasks": tasks,
-    }
-
-
-def _seconds(duration: str) -> int:
-    from sigen.model import parse_duration
-
-    return int(parse_duration(duration).total_seconds())
-
-
 def _roles_used(plan: Plan) -> list[str]:
     names = [r for s in plan.install for r in s.roles]
     if plan.backups:
@@ -260,15 +189,15 @@ def collections_used(role_files: dict[str, bytes]) -> list[str]:
 
 
 def _entry_playbook(files: dict[str, bytes], name: str, stamp: str,
-                    plays: list[tuple[str, str, dict[str, Any]]]) -> None:
-    """An entry playbook importing ``playbooks/<id>.yml`` per play; none when empty
-    (site.yml always has steps)."""
+                    plays: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
+    """An entry playbook importing ``playbooks/<id>.yml`` per ID (its plays); none when
+    empty (site.yml always has steps)."""
     if not plays:
         return
     entries: list[dict[str, Any]] = []
-    for step_id, title, play in plays:
+    for step_id, title, id_plays in plays:
         path = f"playbooks/{step_id.lower()}.yml"
-        files[path] = _playbook_file(path, [play], stamp)
+        files[path] = _playbook_file(path, id_plays, stamp)
         entries.append({"name": f"{step_id} {title}", "ansible.builtin.import_playbook": path})
     files[name] = dump(entries, stamp).encode()
 
@@ -302,13 +231,18 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
             files[f"{base}/host_vars/{host.name}.yml"] = (
                 start + connection + shared[host.name]).encode()
 
-    # site.yml, restore.yml, drills.yml: one imported playbook per ID, in plan order.
+    # site.yml, backup.yml, restore.yml, drill.yml: one imported playbook per ID, in plan
+    # order.
     _entry_playbook(files, "site.yml", stamp, [
-        (step.id, step.title, _install_play(plan, step)) for step in plan.install])
+        (step.id, step.title, [_install_play(plan, step)]) for step in plan.install])
+    _entry_playbook(files, "backup.yml", stamp, [
+        (b.id, f"Back up {b.policy.name} now", [recovery.backup_play(plan, b.id, b.policy)])
+        for b in plan.backups])
     _entry_playbook(files, "restore.yml", stamp, [
-        (p.id, f"Restore {p.title}", _restore_play(plan, p)) for p in plan.restores])
-    _entry_playbook(files, "drills.yml", stamp, [
-        (d.id, f"Drill {d.drill.name}", _drill_play(plan, d)) for d in plan.drills])
+        (p.id, f"Restore {p.title}", [recovery.restore_play(plan, p)])
+        for p in plan.restores])
+    _entry_playbook(files, "drill.yml", stamp, [
+        (d.id, f"Drill {d.drill.name}", recovery.drill_plays(plan, d)) for d in plan.drills])
     files["verify.yml"] = render_verify(plan, stamp)
     files.update(render_molecule(plan, stamp))
 

@@ -136,7 +136,7 @@ def _check_rpo(index: Index, backup: Entry, label: str) -> None:
     schedule = backup.get_dict("schedule")
     every = parse_duration(schedule.get("every", ""))
     rpo_text = backup.get_str("rpo")
-    rpo = parse_duration(rpo_text or "")
+    rpo = parse_duration(rpo_text or "", seconds=True)
     if every is not None and rpo is not None and every > rpo:
         index.error((*backup.path, "rpo"), "SG602",
                     f"{label} runs every {schedule['every']} but promises an RPO of {rpo_text}: "

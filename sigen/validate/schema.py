@@ -149,6 +149,12 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
             self._fail(field, "SG107", f"{value!r} is not a duration: write a whole number "
                        "and a unit m, h, d or w, for example 15m, 4h, 1d, 1w")
 
+    def _check_with_target_duration(self, field: str, value: Any) -> None:
+        # Recovery targets may be seconds: a drill measures them to the second.
+        if isinstance(value, str) and parse_duration(value, seconds=True) is None:
+            self._fail(field, "SG107", f"{value!r} is not a duration: write a whole number "
+                       "and a unit s, m, h, d or w, for example 90s, 15m, 4h, 1d")
+
     def _check_with_time_of_day(self, field: str, value: Any) -> None:
         if isinstance(value, str) and parse_time_of_day(value) is None:
             self._fail(field, "SG108", f"{value!r} is not a time of day: write HH:MM on the "

@@ -26,15 +26,16 @@ COMPONENT_RE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 SETTING_RE = re.compile(r"[a-z][a-z0-9_]{0,127}")
 
-_DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([mhdw])")
-_UNIT_SECONDS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([smhdw])")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _TIME_RE = re.compile(r"([01][0-9]|2[0-3]):([0-5][0-9])")
 
 
-def parse_duration(text: str) -> int | None:
-    """Seconds in a duration such as ``15m``, ``4h``, ``1d``, ``2w``; None if malformed."""
+def parse_duration(text: str, *, seconds: bool = False) -> int | None:
+    """Seconds in a duration such as ``15m``, ``4h``, ``1d``, ``2w`` (and ``90s`` with
+    ``seconds``: recovery targets); None if malformed."""
     match = _DURATION_RE.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
+    if match is None or (match.group(2) == "s" and not seconds):
         return None
     return int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
 

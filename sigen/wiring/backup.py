@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sigen.model import BackupPolicy, Host, Secret, Service
-from sigen.plan import BackupStep, Plan
+from sigen.plan import CHECK_CALENDAR, BackupStep, Plan
 from sigen.yamlout import Jinja
 
 
@@ -74,6 +74,7 @@ def client(plan: Plan, step: BackupStep) -> dict[str, Any]:
         "backup_client_paths": paths(policy),
         "backup_client_postgresql_databases": databases(policy),
         "backup_client_schedule": step.on_calendar,
+        "backup_client_check_schedule": CHECK_CALENDAR,
         "backup_client_keep_daily": policy.retention.get("daily", 0),
         "backup_client_keep_weekly": policy.retention.get("weekly", 0),
         "backup_client_keep_monthly": policy.retention.get("monthly", 0),

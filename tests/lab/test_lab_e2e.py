@@ -1,10 +1,13 @@
-"""End to end on real lab hosts: lab up -> deploy -> deploy again (changed=0 everywhere)
--> verify (all pass) -> a firewall rule removed by hand makes verify fail and say which
-check and why -> lab down removes exactly what up made.
+"""End to end on real lab hosts, on the on-premises physical example deployed once:
+lab up -> deploy -> deploy again (changed=0 everywhere) -> verify (all pass) -> a firewall
+rule removed by hand makes verify fail and say which check and why -> backup, restore and
+the drills (data corruption in place, a too-small RTO, host loss onto the standby) -> a
+damaged backup repository is reported -> lab down removes exactly what up made.
 
-Two examples run (the on-premises physical one and the virtualised one); each takes
-several minutes on these 2-core machines, most of it apt installing packages on the hosts.
-The wall times are printed for the closing notes (pytest -s, or in the CI log on failure).
+The deploy takes several minutes on these 2-core machines, most of it apt installing
+packages on the hosts; the virtualised example runs as the generated molecule scenario
+(tests/lab/test_molecule.py). The wall times are printed for the closing notes (pytest -s,
+or in the CI log on failure).
 """
 
 from __future__ import annotations
@@ -13,7 +16,10 @@ import json
 import re
 import subprocess
 import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,7 +48,7 @@ def _podman_names(label: str) -> set[str]:
     return set(listed.stdout.split())
 
 
-def _latest_record(out: Path) -> dict[str, object]:
+def _latest_record(out: Path) -> dict[str, Any]:
     records = sorted((out / "records" / "verify").glob("lab-*.json"))
     assert records, "verify wrote no record"
     data = json.loads(records[-1].read_text())
@@ -62,79 +68,183 @@ def _remove_rule(container: str, comment: str) -> None:
                         "sigen_firewall", "input", "handle", handle], check=True)
 
 
-@pytest.mark.parametrize(("example", "system", "broken"), [
-    ("onprem-physical", "eshop", ("db01", "web-to-database")),
-    ("virtualised", None, None),
-])
-def test_lab_deploy_verify(example: str, system: str | None,
-                           broken: tuple[str, str] | None, tmp_path: Path,
-                           tool_env: dict[str, str]) -> None:
-    blueprint = str(REPO / "blueprints" / f"{example}.yml")
-    out = str(tmp_path / example)
+EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
+
+
+@dataclass
+class Lab:
+    """The onprem-physical example up and deployed once for the tests of this module."""
+
+    blueprint: str
+    out: str
+    env: dict[str, str]
+    times: dict[str, float] = field(default_factory=dict)
+
+    def sigen(self, *args: str, blueprint: str | None = None,
+              timeout: int = 1800) -> tuple[int, str]:
+        # `lab up`: two words of command before the blueprint; otherwise one.
+        words = 2 if args[0] == "lab" else 1
+        rc, said, seconds = _sigen(*args[:words], blueprint or self.blueprint,
+                                   *args[words:], "--out", self.out, env=self.env,
+                                   timeout=timeout)
+        self.times[" ".join(args)] = seconds
+        return rc, said
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory, tool_env: dict[str, str]) -> Iterator[Lab]:
     env = dict(tool_env)
     env.pop("ANSIBLE_ROLES_PATH", None)  # the project must find its own roles
-    times: dict[str, float] = {}
+    out = tmp_path_factory.mktemp("e2e") / "onprem-physical"
+    lab = Lab(str(EXAMPLE), str(out), env)
     try:
-        rc, said, times["lab up"] = _sigen("lab", "up", blueprint, "--out", out, env=env)
+        rc, said = lab.sigen("lab", "up")
         assert rc == 0, said
-        rc, said, _ = _sigen("lab", "up", blueprint, "--out", out, env=env)
+        rc, said = lab.sigen("lab", "up")
         assert rc == 0 and "(no change," in said, said
-        rc, said, _ = _sigen("lab", "status", blueprint, "--out", out, env=env)
+        rc, said = lab.sigen("lab", "status")
         rows = [line.split() for line in said.splitlines()[1:] if line.strip()]
         assert rc == 0 and rows and all(r[2] == "running" for r in rows), said
         assert all(r[3] == "yes" for r in rows if r[0] != "ntp"), said
-
-        rc, said, times["first deploy"] = _sigen("deploy", blueprint, "--env", "lab",
-                                                 "--out", out, env=env)
+        rc, said = lab.sigen("deploy", "--env", "lab")
         assert rc == 0, said[-6000:]
         assert "PLAY [INS-001" in said  # the step IDs are visible as it runs
         first = _recap(said)
         assert first and all(failed == 0 and unreachable == 0
                              for _, _, unreachable, failed in first.values()), first
-
-        rc, said, times["second deploy"] = _sigen("deploy", blueprint, "--env", "lab",
-                                                  "--out", out, env=env)
-        assert rc == 0, said[-6000:]
-        second = _recap(said)
-        assert set(second) == set(first)
-        changed = {host: c for host, (_, c, _, _) in second.items() if c}
-        assert not changed, f"second deploy changed something: {changed}\n{said[-6000:]}"
-
-        rc, said, times["verify"] = _sigen("verify", blueprint, "--env", "lab", "--out", out,
-                                           env=env)
-        record = _latest_record(Path(out))
-        checks = record["checks"]
-        assert isinstance(checks, list)
-        bad = [c for c in checks if c["passed"] is not True]
-        assert rc == 0 and not bad, f"{bad}\n{said[-4000:]}"
-        report = (Path(out) / "docs" / "test-report.md").read_text()
-        assert f"| {record['started']} | lab |" in report
-        assert "**FAIL**" not in report
-
-        if broken is not None:
-            host, flow = broken
-            _remove_rule(f"sigen-{system}-{host}", flow)
-            rc, said, _ = _sigen("verify", blueprint, "--env", "lab", "--out", out, env=env)
-            assert rc == 1, said
-            failed = [c for c in _latest_record(Path(out))["checks"]  # type: ignore[union-attr]
-                      if c["passed"] is False]
-            assert failed and all(c["kind"] == "flow" and c["subject"] == flow
-                                  for c in failed), failed
-            for check in failed:
-                assert "Timeout when waiting for" in check["observed"], check
-                assert f"FAILED   {check['id']} on {check['host']} (flow {flow})" in said
-            report = (Path(out) / "docs" / "test-report.md").read_text()
-            section = report.split("## 4. Failed checks", 1)[1]
-            for check in failed:
-                assert f"| {check['id']} | {check['host']} |" in section
-                assert "Timeout when waiting for" in section
+        yield lab
     finally:
-        rc, said, times["lab down"] = _sigen("lab", "down", blueprint, "--out", out, env=env)
-        print(f"\n{example}: " + ", ".join(f"{k} {v:.1f} s" for k, v in times.items()))
-    assert rc == 0, said
-    if system is not None:
-        assert not _podman_names(f"sigen.lab={system}")
-    assert not Path(out + ".lab").exists()
+        rc, said = lab.sigen("lab", "down")
+        print("\nonprem-physical: " + ", ".join(f"{k} {v:.1f} s" for k, v in lab.times.items()))
+        assert rc == 0, said
+        assert not _podman_names("sigen.lab=eshop")
+        assert not Path(lab.out + ".lab").exists()
+
+
+def test_lab_deploy_verify(lab: Lab) -> None:
+    """deploy again changes nothing; verify passes; a firewall rule removed by hand makes
+    verify fail and say which check and why."""
+    rc, said = lab.sigen("deploy", "--env", "lab")
+    assert rc == 0, said[-6000:]
+    changed = {host: c for host, (_, c, _, _) in _recap(said).items() if c}
+    assert _recap(said) and not changed, \
+        f"second deploy changed something: {changed}\n{said[-6000:]}"
+
+    rc, said = lab.sigen("verify", "--env", "lab")
+    record = _latest_record(Path(lab.out))
+    checks = record["checks"]
+    assert isinstance(checks, list)
+    bad = [c for c in checks if c["passed"] is not True]
+    assert rc == 0 and not bad, f"{bad}\n{said[-4000:]}"
+    report = (Path(lab.out) / "docs" / "test-report.md").read_text()
+    assert f"| {record['started']} | lab |" in report
+    assert "**FAIL**" not in report
+
+    # The load balancer's way to web01; the drills below do not need it.
+    host, flow = "web01", "loadbalancer-to-web"
+    _remove_rule(f"sigen-eshop-{host}", flow)
+    rc, said = lab.sigen("verify", "--env", "lab")
+    assert rc == 1, said
+    failed = [c for c in _latest_record(Path(lab.out))["checks"] if c["passed"] is False]
+    assert failed and all(c["kind"] == "flow" and c["subject"] == flow for c in failed), failed
+    for check in failed:
+        assert "Timeout when waiting for 10.20.20.21:80" in check["observed"], check
+        assert f"FAILED   {check['id']} on {check['host']} (flow {flow})" in said
+    report = (Path(lab.out) / "docs" / "test-report.md").read_text()
+    section = report.split("## 4. Failed checks", 1)[1]
+    for check in failed:
+        assert f"| {check['id']} | {check['host']} |" in section
+        assert "Timeout when waiting for" in section
+
+
+def _drill_record(lab: Lab, said: str) -> dict[str, Any]:
+    found = re.search(r"record (\S+/records/drills/(DRL-\d+-\d{8}T\d{6}Z)\.json)", said)
+    assert found, said[-4000:]
+    record = json.loads(Path(found.group(1)).read_text())
+    report = Path(lab.out) / "docs" / "drill-reports" / f"{found.group(2)}.md"
+    assert report.exists(), "the drill report was not written"
+    record["report"] = report.read_text()
+    assert isinstance(record, dict)
+    return record
+
+
+def _assert_passed_without_loss(record: dict[str, Any], said: str) -> None:
+    assert record["passed"] and not record["reasons"], f"{record['reasons']}\n{said[-6000:]}"
+    assert record["rows_lost"] == 0 and record["data"]
+    assert all(row["kept"] for row in record["data"]), record["data"]
+    canary = [r for r in record["data"] if r["name"].endswith("sigen_drill_canary")]
+    assert canary and canary[0]["expected"].startswith(("1000 rows", "2000 rows",
+                                                        "3000 rows")), canary
+    assert all(a["answered"] for a in record["answers"]) and record["answers"]
+    assert all(d["reached"] for d in record["dependants"])
+    assert record["achieved"]["rto_seconds"] <= record["drill"]["rto_seconds"]
+    assert 0 <= record["achieved"]["rpo_seconds"] <= record["drill"]["rpo_seconds"]
+    assert "| Result | **PASS** |" in record["report"]
+
+
+def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
+    """Back up with restic check; the data-corruption drill in place and the host-loss
+    drill onto db02 both recover with zero data lost; a restore in place is refused over
+    data, then done with --replace; a drill with a too-small RTO fails and says why; a
+    damaged repository is reported by restic check."""
+    rc, said = lab.sigen("backup", "--env", "lab")
+    assert rc == 0, said[-6000:]
+    assert said.count("restic check passed") >= 3  # db01, web01, web02
+    assert "sigen: backup on lab done, restic check passed" in said
+
+    rc, said = lab.sigen("drill", "DRL-002")
+    corruption = _drill_record(lab, said)
+    assert rc == 0, said[-6000:]
+    _assert_passed_without_loss(corruption, said)
+    assert [p["phase"] for p in corruption["timeline"]] == ["prepare", "inject", "recover",
+                                                            "verify"]
+
+    # The drill left its canary table: a restore over it is refused unless asked for.
+    rc, said = lab.sigen("restore", "--env", "lab", "--service", "database")
+    assert rc == 1 and "already holds 1 tables" in said, said[-4000:]
+    rc, said = lab.sigen("restore", "--env", "lab", "--service", "database", "--replace")
+    assert rc == 0 and "it is kept as eshop_before_restore_" in said, said[-4000:]
+
+    # The same drill with an RTO no recovery can meet: it runs, fails, and says why.
+    strict = tmp_path / "onprem-physical.yml"
+    strict.write_text(EXAMPLE.read_text().replace(
+        "success: {rto: 1h, rpo: 24h}", "success: {rto: 5s, rpo: 24h}", 1))
+    rc, said = lab.sigen("drill", "DRL-002", blueprint=str(strict))
+    negative = _drill_record(lab, said)
+    assert rc == 1, said[-6000:]
+    assert not negative["passed"] and negative["rows_lost"] == 0
+    assert len(negative["reasons"]) == 1, negative["reasons"]
+    assert negative["reasons"][0].startswith("RTO exceeded: the service was recovered and "
+                                             "verified "), negative["reasons"]
+    assert negative["reasons"][0].endswith("the target is 5s (5 s)")
+    assert f"FAILED   {negative['reasons'][0]}" in said
+    assert "| Result | **FAIL** |" in negative["report"]
+    assert "### Why the drill failed" in negative["report"]
+
+    rc, said = lab.sigen("drill", "DRL-001")
+    host_loss = _drill_record(lab, said)
+    assert rc == 0, said[-6000:]
+    _assert_passed_without_loss(host_loss, said)
+    assert host_loss["drill"]["recovery"] == ["db02"]
+    assert host_loss["snapshots"]["database-nightly"]["restored"]["host"] == "db01"
+    assert not _podman_names("sigen.lab=eshop") & {"sigen-eshop-db01"}
+    plan = (Path(lab.out) / "docs" / "disaster-drill-plan.md").read_text()
+    for record in (corruption, negative, host_loss):
+        assert f"({'drill-reports/' + record['run']}.md)" in plan
+    print("\n" + "\n".join(
+        f"{r['run']}: RTO {r['achieved']['rto_seconds']} s, RPO {r['achieved']['rpo_seconds']} s; "
+        + ", ".join(f"{p['phase']} {p['seconds']} s" for p in r["timeline"])
+        for r in (corruption, negative, host_loss)))
+
+    # Damage the web content's repository: the next backup reports it.
+    subprocess.run(["podman", "exec", "sigen-eshop-bk01", "bash", "-c",
+                    "find /srv/backup/web-content/repo/data -type f | sort | head -n 1 "
+                    "| xargs truncate -s 100"], check=True)
+    rc, said = lab.sigen("backup", "--env", "lab", "--policy", "BAK-002")
+    assert rc == 1, said[-6000:]
+    assert "FAILED   web01: backup_client : Stop when the repository is damaged: restic check " \
+           "found the repository of backup policy web-content on bk01 damaged" in said, \
+        said[-6000:]
 
 
 _EXTRA_HOST = """

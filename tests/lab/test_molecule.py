@@ -45,18 +45,19 @@ def test_generated_system_scenario(tmp_path: Path, tool_env: dict[str, str]) -> 
     the blueprint's hosts on podman, converge site.yml, idempotence, verify.yml."""
     from sigen.build import build
 
-    out = tmp_path / "onprem-physical"
-    build(REPO / "blueprints" / "onprem-physical.yml", out, REPO / "roles")
+    # The virtualised example: onprem-physical is deployed end to end by test_lab_e2e.py.
+    out = tmp_path / "virtualised"
+    build(REPO / "blueprints" / "virtualised.yml", out, REPO / "roles")
     env = dict(tool_env)
     env.pop("ANSIBLE_ROLES_PATH", None)  # the scenario finds the project's own roles
     LOGS.mkdir(parents=True, exist_ok=True)
-    log = LOGS / "generated-onprem-physical.log"
+    log = LOGS / "generated-virtualised.log"
     started = time.monotonic()
     with log.open("w", encoding="utf-8") as output:
         result = subprocess.run([tool("molecule"), "test"], cwd=out, env=env, stdout=output,
                                 stderr=subprocess.STDOUT, check=False, timeout=3000)
     elapsed = time.monotonic() - started
-    print(f"generated scenario (onprem-physical): {elapsed:.0f} s (log: "
+    print(f"generated scenario (virtualised): {elapsed:.0f} s (log: "
           f"{log.relative_to(REPO)})")
     text = log.read_text(encoding="utf-8")
     if result.returncode != 0:
