@@ -9,10 +9,10 @@ Ansible.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from sigen.records import read_records
 from sigen.revisions import RECORDS
 
 __all__ = ["DRILLS", "FORMAT", "REPORTS", "read_drills"]
@@ -25,13 +25,5 @@ FORMAT = 1
 def read_drills(out: Path) -> list[dict[str, Any]]:
     """Every drill record in ``out``, oldest first, each with its ``name`` (the file's stem,
     which names its report); unreadable ones are skipped."""
-    found = []
-    folder = out / DRILLS
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict) and record.get("format") == FORMAT:
-            found.append({**record, "name": path.stem})
+    found = [{**record, "name": path.stem} for path, record in read_records(out / DRILLS, FORMAT)]
     return sorted(found, key=lambda r: (str(r.get("started")), r["name"]))

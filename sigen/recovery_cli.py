@@ -70,13 +70,26 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
     return _drill(args, plan, roles_dir)
 
 
+def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[str, Any],
+         what: str, success: str) -> int:
+    """Run the playbook, list each failed task with its reason, and say how it ended."""
+    from sigen.playbook_run import ansible_playbook, failures
+
+    run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags, capture=True,
+                           extra_vars=[json.dumps(extra)] if extra else [])
+    for failure in failures(run.output):
+        print(f"  FAILED   {failure}")
+    verdict = success if run.returncode == 0 else \
+        f"FAILED (ansible-playbook exit {run.returncode})"
+    print(f"sigen: {what} on {args.env} {verdict} in {run.seconds:.1f} s")
+    return 0 if run.returncode == 0 else 1
+
+
 def _request_error(what: str) -> Exception:
     return lab_error(what, "SG953")
 
 
 def _backup(args: argparse.Namespace, plan: Plan) -> int:
-    from sigen.playbook_run import ansible_playbook, failures
-
     wanted = [t.strip() for t in args.policy.split(",") if t.strip()]
     known = {b.id: b for b in plan.backups} | {b.policy.name: b for b in plan.backups}
     unknown = [w for w in wanted if w not in known]
@@ -87,14 +100,8 @@ def _backup(args: argparse.Namespace, plan: Plan) -> int:
     steps = [known[w] for w in wanted] or list(plan.backups)
     print(f"sigen: backing up {plan.blueprint.name} on {args.env}: "
           + ", ".join(f"{b.id} {b.policy.name}" for b in steps), flush=True)
-    run = ansible_playbook(lab_cli.out_dir(args), args.env, "backup.yml",
-                           tags=[b.id for b in steps], capture=True)
-    for failure in failures(run.output):
-        print(f"  FAILED   {failure}")
-    verdict = "done, restic check passed" if run.returncode == 0 else \
-        f"FAILED (ansible-playbook exit {run.returncode})"
-    print(f"sigen: backup on {args.env} {verdict} in {run.seconds:.1f} s")
-    return 0 if run.returncode == 0 else 1
+    return _run(args, "backup.yml", [b.id for b in steps], {}, "backup",
+                "done, restic check passed")
 
 
 def _procedure(plan: Plan, name: str) -> RestoreProcedure:
@@ -137,22 +144,13 @@ def _restore_vars(plan: Plan, args: argparse.Namespace, proc: RestoreProcedure) 
 
 
 def _restore(args: argparse.Namespace, plan: Plan) -> int:
-    from sigen.playbook_run import ansible_playbook, failures
-
     proc = _procedure(plan, args.service)
     extra = _restore_vars(plan, args, proc)
     onto = extra.get("sigen_restore_to") or ", ".join(h.name for h in proc.hosts)
     print(f"sigen: {proc.id} restoring {proc.title} onto {onto} from snapshot "
           f"{args.snapshot}" + (" (replacing existing data)" if args.replace else ""),
           flush=True)
-    run = ansible_playbook(lab_cli.out_dir(args), args.env, "restore.yml", tags=[proc.id],
-                           extra_vars=[json.dumps(extra)], capture=True)
-    for failure in failures(run.output):
-        print(f"  FAILED   {failure}")
-    verdict = "done" if run.returncode == 0 else \
-        f"FAILED (ansible-playbook exit {run.returncode})"
-    print(f"sigen: restore {proc.id} on {args.env} {verdict} in {run.seconds:.1f} s")
-    return 0 if run.returncode == 0 else 1
+    return _run(args, "restore.yml", [proc.id], extra, f"restore {proc.id}", "done")
 
 
 def _drill_step(plan: Plan, name: str) -> DrillStep:

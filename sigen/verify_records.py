@@ -7,10 +7,10 @@ build does not import Ansible.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
+from sigen.records import read_records
 from sigen.revisions import RECORDS
 
 __all__ = ["FORMAT", "RUNS", "read_runs"]
@@ -21,13 +21,5 @@ FORMAT = 1
 
 def read_runs(out: Path) -> list[dict[str, Any]]:
     """Every verification record in ``out``, oldest first; unreadable ones are skipped."""
-    runs = []
-    folder = out / RUNS
-    for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError):
-            continue
-        if isinstance(record, dict) and record.get("format") == FORMAT:
-            runs.append(record)
+    runs = [record for _path, record in read_records(out / RUNS, FORMAT)]
     return sorted(runs, key=lambda r: (str(r.get("started")), str(r.get("environment"))))

@@ -292,3 +292,18 @@ def test_recovery_targets_may_be_seconds_but_schedules_may_not(
     assert main(["validate", str(schedule)]) == 1
     assert "SG107 backups[0].schedule.every: '30s' is not a duration: write a whole number " \
         "and a unit m, h, d or w" in capsys.readouterr().out
+
+
+def test_the_plan_states_the_schedules_retention_and_checks_the_hosts_get(
+        project: Path, plan: Plan) -> None:
+    """One source: what the backup/restore plan prints is what the timers are given."""
+    doc = (project / "docs" / "backup-restore-plan.md").read_text()
+    for step in plan.backups:
+        install = next(s for s in plan.install if s.id == step.install_id)
+        (play,) = _plays(project, f"playbooks/{install.id.lower()}.yml")
+        given = play["roles"][0]["vars"]
+        assert f"`OnCalendar={given['backup_client_schedule']}`" in doc
+        assert f"`OnCalendar={given['backup_client_check_schedule']}`" in doc
+        assert (f"`restic forget --keep-daily {given['backup_client_keep_daily']} --keep-weekly "
+                f"{given['backup_client_keep_weekly']} --keep-monthly "
+                f"{given['backup_client_keep_monthly']} --prune`") in doc

@@ -75,6 +75,20 @@ def _server_address(plan: Plan, policy: BackupPolicy, hosts: list[Host]) -> Any:
     return Jinja("{{ {" + pairs + "}[inventory_hostname] }}")
 
 
+def _restore_task(owner: str, what: str, policy: BackupPolicy, role_vars: dict[str, Any],
+                  replace: bool | Jinja) -> dict[str, Any]:
+    """include_role restore; a database restore may move existing data aside (and promote
+    a standby) when ``replace`` says so."""
+    if "backup_client_restore_database" in role_vars:
+        role_vars["backup_client_restore_replace"] = replace
+        role_vars["backup_client_restore_promote"] = replace
+    return {
+        "name": f"{owner} Restore {what} from backup policy {policy.name}",
+        "ansible.builtin.include_role": {"name": "backup_client", "tasks_from": "restore"},
+        "vars": role_vars,
+    }
+
+
 def restore_hosts(plan: Plan, policy: BackupPolicy) -> list[Host]:
     """Hosts that may restore ``policy``: its own and the recovery hosts of its drills (the
     backup server's firewall admits no others)."""
@@ -100,15 +114,7 @@ def restore_play(plan: Plan, procedure: RestoreProcedure) -> dict[str, Any]:
                 "backup_client_restore_snapshot": Jinja(
                     "{{ sigen_restore_snapshot | default('latest') }}"),
             })
-            if "backup_client_restore_database" in role_vars:
-                role_vars["backup_client_restore_replace"] = replace
-                role_vars["backup_client_restore_promote"] = replace
-            tasks.append({
-                "name": f"{procedure.id} Restore {what} from backup policy {policy.name}",
-                "ansible.builtin.include_role": {"name": "backup_client",
-                                                 "tasks_from": "restore"},
-                "vars": role_vars,
-            })
+            tasks.append(_restore_task(procedure.id, what, policy, role_vars, replace))
     return {
         "name": f"{procedure.id} Restore {procedure.title}",
         "hosts": Jinja("{{ sigen_restore_to | default('" + default + "') }}"),
@@ -223,16 +229,7 @@ def _recover(plan: Plan, step: DrillStep) -> dict[str, Any]:
         only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
         for what, role_vars in backup_wiring.restores(plan, policy, target,
                                                       step.source_host(policy)):
-            if "backup_client_restore_database" in role_vars:
-                role_vars["backup_client_restore_replace"] = True
-                role_vars["backup_client_restore_promote"] = True
-            tasks.append({
-                "name": f"{step.id} Restore {what} from backup policy {policy.name}",
-                "ansible.builtin.include_role": {"name": "backup_client",
-                                                 "tasks_from": "restore"},
-                "vars": role_vars,
-                **only,
-            })
+            tasks.append({**_restore_task(step.id, what, policy, role_vars, True), **only})
         tasks.append({**_remember(step, policy, {"snapshot": {
             "id": Jinja("{{ backup_client_restore_snapshot_id }}"),
             "time": Jinja("{{ backup_client_restore_snapshot_time }}"),
