@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from sigen.diagnostics import SigenError
 from sigen.drill_records import DRILLS, FORMAT
 from sigen.drill_verdict import compare_state, parse_time, reasons
 from sigen.lab import control
@@ -86,10 +87,13 @@ def _inject(drill: _Drill) -> bool:
         return drill.play("inject", "damage the data: drop the tables, delete the files")
     began = time.monotonic()
     lost = [h.name for h in step.lost_hosts]
-    gone = control.lose_hosts(drill.plan, lost)
-    return drill.phase("inject", bool(gone), began,
-                       f"{step.drill.scenario}: removed the lab containers of "
-                       f"{', '.join(lost)} at once ({len(gone)} removed)",
+    detail = f"{step.drill.scenario}: removed the lab containers of {', '.join(lost)} at once"
+    try:
+        gone = control.lose_hosts(drill.plan, lost)
+    except SigenError as exc:
+        return drill.phase("inject", False, began, detail, [str(d.message) for d in
+                                                            exc.diagnostics])
+    return drill.phase("inject", bool(gone), began, f"{detail} ({len(gone)} removed)",
                        [] if gone else ["no lab container of these hosts was running"])
 
 
@@ -100,12 +104,15 @@ def _bring_up(drill: _Drill) -> bool:
     if not rebuild or step.drill.scenario == "data-corruption":  # that host is not lost
         return True
     began = time.monotonic()
-    control.up(drill.plan, drill.out)
+    detail = f"make {', '.join(rebuild)} again (lab up) and install it (site.yml)"
+    try:
+        control.up(drill.plan, drill.out)
+    except SigenError as exc:
+        return drill.phase("rebuild", False, began, detail, [str(d.message) for d in
+                                                             exc.diagnostics])
     run = ansible_playbook(drill.out, "lab", "site.yml", capture=True,
                            extra_args=["--limit", ",".join(rebuild)])
-    return drill.phase("rebuild", run.returncode == 0, began,
-                       f"make {', '.join(rebuild)} again (lab up) and install it (site.yml)",
-                       failures(run.output))
+    return drill.phase("rebuild", run.returncode == 0, began, detail, failures(run.output))
 
 
 def _evaluate(drill: _Drill, failed_at: datetime.datetime | None,

@@ -168,12 +168,11 @@ def _drill(args: argparse.Namespace, plan: Plan, roles_dir: Path) -> int:
 
     step = _drill_step(plan, args.drill)
     out = lab_cli.out_dir(args)
-    down = [s.host for s in control.status(plan)
-            if s.host and s.state != "running" and s.host not in
-            {h.name for h in step.lost_hosts}]
+    down = [s.host for s in control.status(plan) if s.host and s.state != "running"]
     if down:
-        raise lab_error(f"the lab is not up (not running: {', '.join(down)}): run sigen lab "
-                        "up and sigen deploy first", "SG951")
+        raise lab_error(f"the lab is not up (not running: {', '.join(down)}; an earlier "
+                        "host-loss drill leaves its hosts gone): run sigen lab up and sigen "
+                        "deploy first", "SG951")
     record, path = run_drill(plan, out, step)
     build(args.blueprint, out, roles_dir)  # the drill report and the plan's history
     achieved = record["achieved"]
