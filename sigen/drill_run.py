@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime
 import json
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -35,6 +36,8 @@ from sigen.playbook_run import RunResult, ansible_playbook, failures
 from sigen.writer import atomic_write
 
 __all__ = ["run_drill"]
+
+_SNAPSHOT_ID = re.compile(r"[0-9a-f]{8,64}")
 
 
 def _utc() -> datetime.datetime:
@@ -70,8 +73,20 @@ class _Drill:
         run: RunResult = ansible_playbook(
             self.out, "lab", "drill.yml", tags=[f"{self.step.id}-{phase}"], capture=True,
             extra_vars=[json.dumps({"sigen_drill_output": str(self.folder),
-                                    "sigen_drill_run": self.run_id})])
+                                    "sigen_drill_run": self.run_id,
+                                    "sigen_drill_snapshots": self.snapshots()})])
         return self.phase(phase, run.returncode == 0, began, detail, failures(run.output))
+
+    def snapshots(self) -> dict[str, str]:
+        """The snapshot the prepare phase took, per policy (restic IDs only: these go to
+        Ansible as extra variables)."""
+        taken: dict[str, str] = {}
+        for by_policy in self.found("prepare").values():
+            for policy, found in (by_policy or {}).items():
+                snapshot = str(((found or {}).get("snapshot") or {}).get("id") or "")
+                if _SNAPSHOT_ID.fullmatch(snapshot):
+                    taken[str(policy)] = snapshot
+        return taken
 
     def found(self, name: str) -> dict[str, Any]:
         try:

@@ -95,6 +95,9 @@ def test_drill_phases_are_separate_plays_that_never_run_untagged(project: Path) 
     assert restore["backup_client_restore_from_host"] == "db01"
     assert restore["backup_client_restore_replace"] is True
     assert restore["backup_client_restore_promote"] is True
+    # The snapshot the prepare phase took, not whatever is latest by then.
+    assert restore["backup_client_restore_snapshot"] == \
+        "{{ (sigen_drill_snapshots | default({})).get('database-nightly', 'latest') }}"
     assert dependants["hosts"] == "web01:web02"
     assert {c["address"] for c in dependants["vars"]["sigen_drill_checks"]["web01"]} == {
         "10.20.30.32"}
@@ -307,3 +310,14 @@ def test_the_plan_states_the_schedules_retention_and_checks_the_hosts_get(
         assert (f"`restic forget --keep-daily {given['backup_client_keep_daily']} --keep-weekly "
                 f"{given['backup_client_keep_weekly']} --keep-monthly "
                 f"{given['backup_client_keep_monthly']} --prune`") in doc
+
+
+def test_only_restic_ids_from_the_prepare_phase_reach_ansible(tmp_path: Path,
+                                                              plan: Plan) -> None:
+    from sigen.drill_run import _Drill
+
+    drill = _Drill(plan, tmp_path, plan.drills[0], tmp_path)
+    (tmp_path / "prepare.json").write_text(json.dumps({
+        "db01": {"database-nightly": {"snapshot": {"id": "7eae3b71"}},
+                 "web-content": {"snapshot": {"id": "{{ lookup('pipe', 'id') }}"}}}}))
+    assert drill.snapshots() == {"database-nightly": "7eae3b71"}
