@@ -27,6 +27,8 @@ from tests.conftest import REPO, tool
 
 pytestmark = pytest.mark.lab
 
+EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
+
 _RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+"
                     r"failed=(\d+)", re.MULTILINE)
 
@@ -68,7 +70,78 @@ def _remove_rule(container: str, comment: str) -> None:
                         "sigen_firewall", "input", "handle", handle], check=True)
 
 
-EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
+_EXTRA_HOST = """
+  - name: util01
+    kind: physical
+    site: tpe-neihu
+    os: debian-12
+    hardware:
+      model: Dell PowerEdge R360
+      cpu_cores: 4
+      memory_gb: 16
+      disks: [{count: 2, size_gb: 480, type: ssd, raid: 1}]
+    interfaces:
+      - {network: mgmt, address: 10.20.90.61}
+
+services:"""
+
+
+def test_lab_up_follows_the_blueprint(tmp_path: Path, tool_env: dict[str, str]) -> None:
+    """A host added to the blueprint is added, a removed one removed, nothing else moves;
+    down removes exactly what up made (a foreign container with a similar name stays)."""
+    original = REPO / "blueprints" / "onprem-physical.yml"
+    grown = tmp_path / "onprem-physical.yml"
+    grown.write_text(original.read_text().replace("\nservices:", _EXTRA_HOST, 1))
+    out = str(tmp_path / "eshop")
+    foreign = "sigen-eshop-foreign"
+    subprocess.run(["podman", "run", "-d", "--name", foreign, "--stop-timeout=1",
+                    "localhost/sigen-lab:bookworm", "sleep", "600"], check=True,
+                   capture_output=True)
+    try:
+        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
+        assert rc == 0, said
+        rc, said, _ = _sigen("lab", "up", str(grown), "--out", out, env=tool_env)
+        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
+        assert rc == 0 and changes == [["created", "container", "sigen-eshop-util01"]], said
+        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
+        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
+        assert rc == 0 and changes == [["removed", "container", "sigen-eshop-util01"]], said
+    finally:
+        rc, said, _ = _sigen("lab", "down", str(original), "--out", out, env=tool_env)
+        left = _podman_names("sigen.lab=eshop")
+        still = subprocess.run(["podman", "container", "exists", foreign], check=False)
+        subprocess.run(["podman", "rm", "-f", "-t", "0", foreign], check=False,
+                       capture_output=True)
+    assert rc == 0 and not left, said
+    assert still.returncode == 0, "lab down removed a container it did not make"
+
+
+def test_site_loss_removes_every_host_of_the_site(tmp_path: Path,
+                                                 tool_env: dict[str, str]) -> None:
+    """A site-loss drill's failure in the lab: every container of the site goes at once,
+    the time server stays, and lab up makes them again."""
+    from sigen.lab import control
+    from sigen.loader import load_blueprint
+    from sigen.model import build_model
+    from sigen.plan import make_plan
+
+    plan = make_plan(build_model(load_blueprint(EXAMPLE)))
+    site = [h.name for h in plan.blueprint.hosts if h.site.name == "tpe-neihu"]
+    out = str(tmp_path / "eshop")
+    try:
+        rc, said, _ = _sigen("lab", "up", str(EXAMPLE), "--out", out, env=tool_env)
+        assert rc == 0, said
+        gone = control.lose_hosts(plan, site)
+        assert sorted(gone) == sorted(f"sigen-eshop-{h}" for h in site)
+        assert _podman_names("sigen.lab=eshop") == {"sigen-eshop-ntp"}
+        rc, said, _ = _sigen("lab", "up", str(EXAMPLE), "--out", out, env=tool_env)
+        created = [line.split()[2] for line in said.splitlines() if "created" in line]
+        assert rc == 0 and sorted(created) == sorted(gone), said
+    finally:
+        rc, said, _ = _sigen("lab", "down", str(EXAMPLE), "--out", out, env=tool_env)
+    assert rc == 0 and not _podman_names("sigen.lab=eshop"), said
+
+
 
 
 @dataclass
@@ -247,49 +320,3 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
     assert "FAILED   web01: backup_client : Stop when the repository is damaged: restic check " \
            "found the repository of backup policy web-content on bk01 damaged" in said, \
         said[-6000:]
-
-
-_EXTRA_HOST = """
-  - name: util01
-    kind: physical
-    site: tpe-neihu
-    os: debian-12
-    hardware:
-      model: Dell PowerEdge R360
-      cpu_cores: 4
-      memory_gb: 16
-      disks: [{count: 2, size_gb: 480, type: ssd, raid: 1}]
-    interfaces:
-      - {network: mgmt, address: 10.20.90.61}
-
-services:"""
-
-
-def test_lab_up_follows_the_blueprint(tmp_path: Path, tool_env: dict[str, str]) -> None:
-    """A host added to the blueprint is added, a removed one removed, nothing else moves;
-    down removes exactly what up made (a foreign container with a similar name stays)."""
-    original = REPO / "blueprints" / "onprem-physical.yml"
-    grown = tmp_path / "onprem-physical.yml"
-    grown.write_text(original.read_text().replace("\nservices:", _EXTRA_HOST, 1))
-    out = str(tmp_path / "eshop")
-    foreign = "sigen-eshop-foreign"
-    subprocess.run(["podman", "run", "-d", "--name", foreign, "--stop-timeout=1",
-                    "localhost/sigen-lab:bookworm", "sleep", "600"], check=True,
-                   capture_output=True)
-    try:
-        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
-        assert rc == 0, said
-        rc, said, _ = _sigen("lab", "up", str(grown), "--out", out, env=tool_env)
-        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
-        assert rc == 0 and changes == [["created", "container", "sigen-eshop-util01"]], said
-        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
-        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
-        assert rc == 0 and changes == [["removed", "container", "sigen-eshop-util01"]], said
-    finally:
-        rc, said, _ = _sigen("lab", "down", str(original), "--out", out, env=tool_env)
-        left = _podman_names("sigen.lab=eshop")
-        still = subprocess.run(["podman", "container", "exists", foreign], check=False)
-        subprocess.run(["podman", "rm", "-f", "-t", "0", foreign], check=False,
-                       capture_output=True)
-    assert rc == 0 and not left, said
-    assert still.returncode == 0, "lab down removed a container it did not make"
