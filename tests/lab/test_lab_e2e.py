@@ -230,6 +230,10 @@ def test_lab_deploy_verify(lab: Lab) -> None:
         assert "Timeout when waiting for" in section
 
 
+_BIT_ROT = ('for f; do printf sigen-bit-rot-sigen-bit-rot-sigen | dd of="$f" bs=1 seek=16 '
+            'conv=notrunc status=none; done')
+
+
 def _drill_record(lab: Lab, said: str) -> dict[str, Any]:
     found = re.search(r"record (\S+/records/drills/(DRL-\d+-\d{8}T\d{6}Z)\.json)", said)
     assert found, said[-4000:]
@@ -309,12 +313,13 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
         + ", ".join(f"{p['phase']} {p['seconds']} s" for p in r["timeline"])
         for r in (corruption, negative, host_loss)))
 
-    # Damage the web content's repository (every pack, so trees are hit too: restic check
-    # without --read-data reads the structure, not every data blob): the next backup
-    # reports it with restic check's own words.
+    # Bit rot in the web content's repository: bytes of the first blob of every pack
+    # change (sizes stay), so the trees fail their MAC. restic check (which reads trees,
+    # not every data blob) reports it at once; truncated packs instead make restic retry
+    # its reads for minutes before it gives up.
     subprocess.run(["podman", "exec", "sigen-eshop-bk01", "find",
-                    "/srv/backup/web-content/repo/data", "-type", "f", "-exec", "truncate",
-                    "-s", "100", "{}", "+"], check=True)
+                    "/srv/backup/web-content/repo/data", "-type", "f", "-exec", "sh", "-c",
+                    _BIT_ROT, "sigen-bit-rot", "{}", "+"], check=True)
     rc, said = lab.sigen("backup", "--env", "lab", "--policy", "BAK-002")
     assert rc == 1, said[-6000:]
     assert "FAILED   web01: backup_client : Stop when the repository is damaged: restic check " \
