@@ -4,8 +4,8 @@
    (drill.yml ``DRL-nnn-prepare``);
 2. inject: host and site loss remove the lab containers at once; data corruption runs the
    drill's inject play (drop the tables, delete the files);
-3. recover: a lost recovery host is made again and installed (``lab up``, site.yml on it),
-   then the latest snapshots are restored on it (``DRL-nnn-recover``);
+3. recover: the snapshots the prepare phase took are restored on the recovery host, an
+   installed host that is not lost (validation, SG605) (``DRL-nnn-recover``);
 4. verify: the service answers, holds the recorded data, and its dependants reach it
    (``DRL-nnn-verify``).
 
@@ -112,24 +112,6 @@ def _inject(drill: _Drill) -> bool:
                        [] if gone else ["no lab container of these hosts was running"])
 
 
-def _bring_up(drill: _Drill) -> bool:
-    """A recovery host that was lost itself: make it again and install it."""
-    step = drill.step
-    rebuild = [h.name for h in step.recovery_hosts if h in step.lost_hosts]
-    if not rebuild or step.drill.scenario == "data-corruption":  # that host is not lost
-        return True
-    began = time.monotonic()
-    detail = f"make {', '.join(rebuild)} again (lab up) and install it (site.yml)"
-    try:
-        control.up(drill.plan, drill.out)
-    except SigenError as exc:
-        return drill.phase("rebuild", False, began, detail, [str(d.message) for d in
-                                                             exc.diagnostics])
-    run = ansible_playbook(drill.out, "lab", "site.yml", capture=True,
-                           extra_args=["--limit", ",".join(rebuild)])
-    return drill.phase("rebuild", run.returncode == 0, began, detail, failures(run.output))
-
-
 def _evaluate(drill: _Drill, failed_at: datetime.datetime | None,
               rto: float | None) -> dict[str, Any]:
     step, dr = drill.step, drill.step.drill
@@ -209,8 +191,7 @@ def run_drill(plan: Plan, out: Path, step: DrillStep) -> tuple[dict[str, Any], P
             failed_at, failed_clock = _utc(), time.monotonic()
             _inject(drill)
             onto = ", ".join(dict.fromkeys(step.recovery_host(p).name for p in step.policies))
-            recovered = _bring_up(drill) and drill.play(
-                "recover", f"restore the latest snapshots on {onto}")
+            recovered = drill.play("recover", f"restore the latest snapshots on {onto}")
             if recovered and drill.play("verify", "the service answers, holds the recorded "
                                         "data, and its dependants reach it"):
                 rto = time.monotonic() - failed_clock

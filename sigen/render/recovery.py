@@ -229,8 +229,8 @@ def _recover(plan: Plan, step: DrillStep) -> dict[str, Any]:
         only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
         for what, role_vars in backup_wiring.restores(plan, policy, target,
                                                       step.source_host(policy)):
-            # sigen drill names the snapshot its prepare phase took: a lost host rebuilt
-            # by site.yml backs up its empty data at once, which "latest" would pick.
+            # sigen drill names the snapshot its prepare phase took, so a backup that a
+            # timer takes meanwhile is not what the drill restores and measures.
             role_vars["backup_client_restore_snapshot"] = Jinja(
                 "{{ (sigen_drill_snapshots | default({})).get('" + policy.name
                 + "', 'latest') }}")
