@@ -15,9 +15,8 @@ from sigen import lab_cli
 from sigen.lab.podman import lab_error
 from sigen.plan import DrillStep, Plan, RestoreProcedure
 
-__all__ = ["COMMANDS", "add_commands", "run"]
+__all__ = ["add_commands", "run"]
 
-COMMANDS = ("backup", "restore", "drill")
 _SNAPSHOT = re.compile(r"latest|[0-9a-f]{8,64}")
 
 

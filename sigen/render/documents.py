@@ -259,6 +259,8 @@ def _context(plan: Plan, version: str, revisions: Sequence[Revision]) -> dict[st
             db for p in policies for db in backup_wiring.databases(p))),
         "check_calendar": CHECK_CALENDAR,
         "bak_ids": lambda policies: ",".join(bak_of[p.name].id for p in policies),
+        "drill_folders": lambda d: list(dict.fromkeys(
+            path for p in d.policies for path in backup_wiring.paths(p))),
         "drill_sources": lambda d: tuple(dict.fromkeys(d.source_host(p) for p in d.policies)),
         # Services whose hosts the verify phase connects from: not lost, not the target.
         "drill_dependants": lambda d: list(dict.fromkeys(
