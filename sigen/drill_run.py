@@ -191,7 +191,7 @@ def run_drill(plan: Plan, out: Path, step: DrillStep) -> tuple[dict[str, Any], P
             failed_at, failed_clock = _utc(), time.monotonic()
             _inject(drill)
             onto = ", ".join(dict.fromkeys(step.recovery_host(p).name for p in step.policies))
-            recovered = drill.play("recover", f"restore the latest snapshots on {onto}")
+            recovered = drill.play("recover", f"restore the snapshots prepare took on {onto}")
             if recovered and drill.play("verify", "the service answers, holds the recorded "
                                         "data, and its dependants reach it"):
                 rto = time.monotonic() - failed_clock
