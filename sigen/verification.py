@@ -18,6 +18,7 @@ blueprint.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from dataclasses import dataclass, replace
 from typing import Any
@@ -112,6 +113,8 @@ def _refusal_probe(plan: Plan, dest: Host) -> tuple[Host, str] | None:
     return None
 
 
+# verify.yml and the reports both need the checks of one plan (a Plan hashes by identity).
+@functools.lru_cache(maxsize=2)
 def checks(plan: Plan) -> tuple[Check, ...]:
     """Every check of the blueprint, numbered."""
     bp = plan.blueprint

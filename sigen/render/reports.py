@@ -26,6 +26,15 @@ def _summary(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     }
 
 
+def _group_by(checks: Sequence[Mapping[str, Any]], key: str) -> dict[str, list[Mapping[str, Any]]]:
+    """Checks grouped by ``key`` (host, kind), in their order, in one pass: a filter per host
+    in the templates made the reports of 1,000 hosts take 20 s."""
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for check in checks:
+        out.setdefault(str(check.get(key)), []).append(check)
+    return out
+
+
 def _cross_network_flows(plan: Plan) -> list[Any]:
     """Flows whose source and target share no network: the lab routes them through this
     machine, which rewrites their source address."""
@@ -49,6 +58,7 @@ def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     latest = runs[-1] if runs else None
     return {
         "planned": rows(plan, production),
+        "group_by": _group_by,
         "runs": [{**r, "summary": _summary(r.get("checks", ()))} for r in runs],
         "latest": latest,
         "latest_summary": _summary(latest.get("checks", ())) if latest else None,
