@@ -100,17 +100,28 @@ def _refusal_probe(plan: Plan, dest: Host) -> tuple[Host, str] | None:
     address of ``dest`` it would use."""
     ssh = plan.blueprint.security.ssh_port
     managed = {n.cidr for n in plan.blueprint.networks if n.zone == "management"}
+    members = _members(plan)
     for iface in dest.interfaces:
         if iface.network.zone == "management" or iface.network.cidr in managed:
             continue
-        for peer in plan.blueprint.hosts:
-            if peer is dest:
-                continue
-            for theirs in peer.interfaces:
-                if theirs.network is iface.network and not _allowed(plan, dest, theirs.address,
-                                                                    ssh):
-                    return peer, iface.address
+        for peer, address in members.get(iface.network.name, ()):
+            if peer is not dest and not _allowed(plan, dest, address, ssh):
+                return peer, iface.address
     return None
+
+
+@functools.lru_cache(maxsize=2)
+def _members(plan: Plan) -> dict[str, list[tuple[Host, str]]]:
+    """Each network's hosts in blueprint order, with the address of the first interface of
+    each on it (looking at every host for every probe made 10,000 hosts take 16 s)."""
+    out: dict[str, list[tuple[Host, str]]] = {}
+    for host in plan.blueprint.hosts:
+        seen: set[str] = set()
+        for iface in host.interfaces:
+            if iface.network.name not in seen:
+                seen.add(iface.network.name)
+                out.setdefault(iface.network.name, []).append((host, iface.address))
+    return out
 
 
 # verify.yml and the reports both need the checks of one plan (a Plan hashes by identity).

@@ -101,9 +101,10 @@ def _free_address(net: Network, used: set[str]) -> str:
 
 def topology(bp: Blueprint) -> Topology:
     """The lab of ``bp``."""
+    used = {i.network.name for h in bp.hosts for i in h.interfaces}
     networks = tuple(
         LabNetwork(resource_name(bp.name, "net-" + n.name), n.name, n.cidr, _gateway(n))
-        for n in bp.networks if any(i.network is n for h in bp.hosts for i in h.interfaces))
+        for n in bp.networks if n.name in used)
     podman_name = {n.blueprint_name: n.name for n in networks}
     hosts = tuple(
         LabHost(resource_name(bp.name, h.name), h.name, h.kind, HOST_IMAGE,

@@ -35,6 +35,24 @@ def _group_by(checks: Sequence[Mapping[str, Any]], key: str) -> dict[str, list[M
     return out
 
 
+def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, list[str]]:
+    """The hosts (or subjects) of ``checks``: all, those with a failed check, those with a
+    check not run, and those that passed every check; each in the checks' order."""
+    every: dict[str, None] = {}
+    failed: dict[str, None] = {}
+    unrun: dict[str, None] = {}
+    for check in checks:
+        name = str(check.get(about))
+        every[name] = None
+        if check.get("passed") is False:
+            failed[name] = None
+        elif check.get("passed") is None:
+            unrun[name] = None
+    passed = [h for h in every if h not in failed and h not in unrun]
+    return {"hosts": list(every), "failed": list(failed), "unrun": list(unrun),
+            "passed": passed}
+
+
 def _cross_network_flows(plan: Plan) -> list[Any]:
     """Flows whose source and target share no network: the lab routes them through this
     machine, which rewrites their source address."""
@@ -59,6 +77,7 @@ def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "planned": rows(plan, production),
         "group_by": _group_by,
+        "outcome": _outcome,
         "runs": [{**r, "summary": _summary(r.get("checks", ()))} for r in runs],
         "latest": latest,
         "latest_summary": _summary(latest.get("checks", ())) if latest else None,
