@@ -21,13 +21,17 @@ _SNAPSHOT = re.compile(r"latest|[0-9a-f]{8,64}")
 
 
 def add_commands(sub: Any) -> None:
-    backup = sub.add_parser("backup", help="back up now (backup.yml), then restic check")
+    after = "Options after -- go to ansible-playbook, e.g. `-- --ask-vault-pass`."
+    backup = sub.add_parser("backup", help="back up now (backup.yml), then restic check",
+                            epilog=after)
+    backup.set_defaults(ansible_args=[])
     lab_cli.common_options(backup)
     backup.add_argument("--env", required=True, metavar="ENV", help="lab or production")
     backup.add_argument("--policy", default="", metavar="IDS",
                         help="only these policies, e.g. BAK-002 (IDs or names)")
     restore = sub.add_parser("restore", help="restore a service from its backups "
-                             "(restore.yml)")
+                             "(restore.yml)", epilog=after)
+    restore.set_defaults(ansible_args=[])
     lab_cli.common_options(restore)
     restore.add_argument("--env", required=True, metavar="ENV", help="lab or production")
     restore.add_argument("--service", required=True, metavar="NAME",
@@ -75,7 +79,8 @@ def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[s
     from sigen.playbook_run import ansible_playbook, failures
 
     run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags, capture=True,
-                           extra_vars=[json.dumps(extra)] if extra else [])
+                           extra_vars=[json.dumps(extra)] if extra else [],
+                           extra_args=args.ansible_args)
     for failure in failures(run.output):
         print(f"  FAILED   {failure}")
     verdict = success if run.returncode == 0 else \

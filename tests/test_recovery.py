@@ -321,3 +321,11 @@ def test_only_restic_ids_from_the_prepare_phase_reach_ansible(tmp_path: Path,
         "db01": {"database-nightly": {"snapshot": {"id": "7eae3b71"}},
                  "web-content": {"snapshot": {"id": "{{ lookup('pipe', 'id') }}"}}}}))
     assert drill.snapshots() == {"database-nightly": "7eae3b71"}
+
+
+def test_backup_and_restore_take_ansible_options_after_double_dash(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # Accepted (not a usage error, exit 2): the request is then refused on its merits.
+    code = main(["backup", str(EXAMPLE), "--env", "production", "--policy", "BAK-009",
+                 "--out", str(tmp_path / "eshop"), "--", "--ask-vault-pass"])
+    assert code == 1 and "SG953" in capsys.readouterr().out
