@@ -264,11 +264,11 @@ def _verify(plan: Plan, step: DrillStep) -> dict[str, Any]:
     for policy in step.policies:
         target = step.recovery_host(policy)
         only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
-        ports = list(policy.service.ports) if policy.service else []
-        if ports:
+        svc = policy.service
+        ports = list(svc.ports) if svc is not None else []
+        if svc is not None and ports:
             tasks.append({
-                "name": f"{step.id} The recovered {policy.service.name} answers"  # type: ignore[union-attr]
-                        " on its ports",
+                "name": f"{step.id} The recovered {svc.name} answers on its ports",
                 "ansible.builtin.wait_for": {"host": _service_address(plan, policy, target),
                                              "port": Jinja("{{ item }}"), "timeout": 30},
                 "loop": ports,
