@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import re
 import tempfile
 import time
 from pathlib import Path
@@ -33,11 +32,10 @@ from sigen.lab import control
 from sigen.model import parse_duration
 from sigen.plan import DrillStep, Plan
 from sigen.playbook_run import RunResult, ansible_playbook, failures
+from sigen.render.recovery import SNAPSHOT_ID
 from sigen.writer import atomic_write
 
 __all__ = ["run_drill"]
-
-_SNAPSHOT_ID = re.compile(r"[0-9a-f]{8,64}")
 
 
 def _utc() -> datetime.datetime:
@@ -84,7 +82,7 @@ class _Drill:
         for by_policy in self.found("prepare").values():
             for policy, found in (by_policy or {}).items():
                 snapshot = str(((found or {}).get("snapshot") or {}).get("id") or "")
-                if _SNAPSHOT_ID.fullmatch(snapshot):
+                if SNAPSHOT_ID.fullmatch(snapshot):
                     taken[str(policy)] = snapshot
         return taken
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +16,6 @@ from sigen.plan import DrillStep, Plan, RestoreProcedure
 
 __all__ = ["add_commands", "run"]
 
-_SNAPSHOT = re.compile(r"latest|[0-9a-f]{8,64}")
 
 
 def add_commands(sub: Any) -> None:
@@ -119,13 +117,13 @@ def _procedure(plan: Plan, name: str) -> RestoreProcedure:
 
 
 def _restore_vars(plan: Plan, args: argparse.Namespace, proc: RestoreProcedure) -> dict[str, Any]:
-    from sigen.render.recovery import restore_hosts
+    from sigen.render.recovery import SNAPSHOT_ID, restore_hosts
 
     hosts = {h.name for h in plan.blueprint.hosts}
     for flag, value in (("--to", args.to), ("--from", args.from_host)):
         if value and value not in hosts:
             raise _request_error(f"{flag} {value}: no such host in the blueprint")
-    if not _SNAPSHOT.fullmatch(args.snapshot):
+    if args.snapshot != "latest" and not SNAPSHOT_ID.fullmatch(args.snapshot):
         raise _request_error(f"--snapshot {args.snapshot!r} is not a restic snapshot ID: give "
                              "the hexadecimal ID (at least 8 digits) that `restic snapshots` "
                              "lists, or latest")

@@ -18,6 +18,7 @@ set, as the verify play does; sigen compares and times them.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sigen.model import BackupPolicy, Host
@@ -25,11 +26,10 @@ from sigen.plan import DrillStep, Plan, RestoreProcedure, group_name
 from sigen.wiring import backup as backup_wiring
 from sigen.yamlout import Jinja
 
-__all__ = ["DRILL_PHASES", "backup_play", "drill_plays", "restore_play"]
+__all__ = ["SNAPSHOT_ID", "backup_play", "drill_plays", "restore_hosts", "restore_play"]
 
-# In the order sigen runs them; "inject" exists only for data corruption (host and site
-# loss are injected by sigen on the lab, by people in production).
-DRILL_PHASES = ("prepare", "inject", "recover", "verify")
+# A restic snapshot ID: the only snapshot text sigen passes to the plays as extra variables.
+SNAPSHOT_ID = re.compile(r"[0-9a-f]{8,64}")
 
 # What a looped wait_for found, per item: connected or not, and what it said.
 _ANSWERED = Jinja("""\
