@@ -12,7 +12,7 @@ import functools
 import ipaddress
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
@@ -38,6 +38,27 @@ __all__ = [
 
 _DURATION = re.compile(r"^(\d+)([smhdw])$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class _ReprOnce:
+    """The dataclass repr (every field shown), made once per object: the plans recall a
+    host's rows by the repr of the host (sigen.memo), which shows its interfaces, their
+    networks and sites, objects that 10,000 hosts share. The classes are frozen and built
+    once; those using it set ``repr=False`` so the dataclass does not make its own."""
+
+    def __repr__(self) -> str:
+        kept = self.__dict__.get("_repr")
+        if kept is None:
+            cls = type(self)
+            names = _SHOWN.get(cls)
+            if names is None:
+                names = _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)  # type: ignore[arg-type]
+            shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in names])
+            kept = self.__dict__["_repr"] = f"{cls.__qualname__}({shown})"
+        return str(kept)
+
+
+_SHOWN: dict[type, tuple[str, ...]] = {}  # the fields each class shows
 
 
 def parse_duration(text: str) -> timedelta:
@@ -77,8 +98,8 @@ class Environment:
     host_overrides: Mapping[str, Mapping[str, Any]]
 
 
-@dataclass(frozen=True, eq=False)
-class Site:
+@dataclass(frozen=True, eq=False, repr=False)
+class Site(_ReprOnce):
     name: str
     kind: str
     location: str
@@ -87,8 +108,8 @@ class Site:
     position: int
 
 
-@dataclass(frozen=True, eq=False)
-class Network:
+@dataclass(frozen=True, eq=False, repr=False)
+class Network(_ReprOnce):
     name: str
     site: Site
     zone: str
@@ -104,16 +125,16 @@ class Network:
         return ipaddress.ip_network(self.cidr, strict=False)
 
 
-@dataclass(frozen=True, eq=False)
-class Interface:
+@dataclass(frozen=True, eq=False, repr=False)
+class Interface(_ReprOnce):
     network: Network
     address: str
     address6: str
     device: str
 
 
-@dataclass(frozen=True, eq=False)
-class Host:
+@dataclass(frozen=True, eq=False, repr=False)
+class Host(_ReprOnce):
     name: str
     kind: str  # physical | vm | cloud
     site: Site
@@ -126,6 +147,8 @@ class Host:
     vm: Mapping[str, Any]  # vm: hypervisor|cluster, vcpus, memory_gb, disks
     cloud: Mapping[str, Any]  # cloud: provider, region, instance_type, zone
     position: int
+    # Not in the repr, which is the host's data and nothing else: the plans recall a
+    # host's table row by it (sigen.memo) and are given its services apart.
     services: list[Service] = field(default_factory=list, repr=False)
 
     @property

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import heapq
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from graphlib import TopologicalSorter
 
@@ -54,7 +54,8 @@ _WEEKDAYS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri
 class Flow:
     """One allowed inbound connection on ``host``: from ``source`` to ``port``/``protocol``."""
 
-    host: Host
+    # Not in the repr: the plans key their rows of flows by it (sigen.memo), per host.
+    host: Host = field(repr=False)
     name: str
     source: str
     port: int

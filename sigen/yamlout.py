@@ -13,15 +13,15 @@ double-quoted JSON-escaped strings, ``[]`` and ``{}`` for empty collections.
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import hashlib
 import json
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-__all__ = ["Jinja", "Memo", "body", "dump", "header", "remembering", "scalar"]
+from sigen.memo import recalled
+
+__all__ = ["Jinja", "body", "dump", "header", "scalar"]
 
 
 class Jinja(str):
@@ -30,7 +30,7 @@ class Jinja(str):
     __slots__ = ()
 
     def __repr__(self) -> str:
-        # Distinct from a plain string's: the memo below keys emitted text by repr, and a
+        # Distinct from a plain string's: sigen.memo keys emitted text by repr, and a
         # Jinja string is written differently from the same text given by a user.
         return f"Jinja({str.__repr__(self)})"
 
@@ -195,51 +195,6 @@ def _flow(value: Any) -> str:
     return scalar(value)
 
 
-class Memo(Protocol):
-    """Text emitted before, by a key of the data (``sigen.emit_cache.EmitCache``)."""
-
-    def recall(self, key: str) -> str | None: ...
-
-    def keep(self, key: str, text: str) -> None: ...
-
-
-_memo: Memo | None = None
-# Data whose repr is shorter is emitted at about the cost of looking it up.
-_WORTH_REMEMBERING = 160
-
-
-@contextlib.contextmanager
-def remembering(memo: Memo) -> Iterator[None]:
-    """While inside, ``body`` and ``dump`` reuse the text ``memo`` has for the same data:
-    an incremental build emits only what changed (emitting is most of rendering the
-    Ansible project, 1 s at 10,000 hosts)."""
-    global _memo
-    previous, _memo = _memo, memo
-    try:
-        yield
-    finally:
-        _memo = previous
-
-
-def _recalled(data: Any, stamp: str, emit: Callable[[], str]) -> str:
-    memo = _memo
-    if memo is None:
-        return emit()
-    # repr of built-in containers and scalars is exact and written in C: two values with
-    # the same repr emit the same text (Jinja has its own repr). An object whose repr shows
-    # only its address says nothing of its content: never remembered.
-    shown = repr(data)
-    if len(shown) < _WORTH_REMEMBERING or " at 0x" in shown:
-        return emit()
-    key = hashlib.blake2b(f"{stamp}\0{shown}".encode("utf-8", "surrogatepass"),
-                          digest_size=16).hexdigest()
-    text = memo.recall(key)
-    if text is None:
-        text = emit()
-    memo.keep(key, text)
-    return text
-
-
 def body(data: Mapping[str, Any]) -> str:
     """The block lines of a non-empty mapping, without stamp or document start."""
     def emit() -> str:
@@ -247,11 +202,14 @@ def body(data: Mapping[str, Any]) -> str:
         _emit(data, "", out)
         return "".join(out)
 
-    return _recalled(data, "", emit)
+    return recalled(data, "", emit)
 
 
-def dump(data: Mapping[str, Any] | Sequence[Any], stamp: str) -> str:
-    """A whole YAML document: the stamp comment, ``---``, then ``data`` in block style."""
+def dump(data: Mapping[str, Any] | Sequence[Any], stamp: str, *,
+         remember: bool = True) -> str:
+    """A whole YAML document: the stamp comment, ``---``, then ``data`` in block style
+    (recalled by the data; not when ``remember`` is false: the caller keeps it by a key of
+    its own)."""
     def emit() -> str:
         out = [stamp, "---\n"]
         if data:
@@ -260,4 +218,4 @@ def dump(data: Mapping[str, Any] | Sequence[Any], stamp: str) -> str:
             out.append("{}\n" if isinstance(data, Mapping) else "[]\n")
         return "".join(out)
 
-    return _recalled(data, stamp, emit)
+    return recalled(data, stamp, emit) if remember else emit()

@@ -18,7 +18,9 @@ import pytest
 from bench.run import blueprint as synthetic_blueprint
 from bench.sync import one_host_changed
 from sigen.build import build
-from sigen.yamlout import Jinja, body, dump, remembering
+from sigen.memo import remembering
+from sigen.yamlout import Jinja, body, dump
+from tests.conftest import REPO
 from tests.test_build import tree_of
 from tests.test_build_cases import BLUEPRINTS
 from tests.test_sync import ONPREM, roles, variant
@@ -54,6 +56,31 @@ def test_one_host_change_rebuild_equals_a_full_build(change: str, tmp_path: Path
     warm, cold = _full_and_incremental(ONPREM, changed, roles, tmp_path)
     assert warm.keys() == cold.keys()
     assert [rel for rel in warm if warm[rel] != cold[rel]] == []
+
+
+@pytest.mark.parametrize("change", ["address", "memory"])
+def test_one_host_change_with_recorded_runs_equals_a_full_build(change: str, tmp_path: Path,
+                                                                roles: Path) -> None:
+    """The reports' per-host sections are recalled from the last build: with a measured
+    verification run and drills beside the output, and a change that alters the checks of
+    some hosts (address) or none (memory), they are still exactly what a full build makes."""
+    warm, cold = tmp_path / "warm", tmp_path / "cold"
+    build(ONPREM, warm, roles)
+    shutil.copytree(REPO / "examples" / "onprem-physical" / "records" / "verify",
+                    warm / "records" / "verify")
+    shutil.copytree(REPO / "examples" / "onprem-physical" / "records" / "drills",
+                    warm / "records" / "drills")
+    build(ONPREM, warm, roles)  # the sections of the measured run are kept
+    shutil.copytree(warm, cold)
+    shutil.rmtree(cold / ".sigen" / "cache")
+    changed = variant(tmp_path, change, ONE_HOST[change])
+    build(changed, warm, roles)
+    build(changed, cold, roles)
+    warm_tree, cold_tree = tree_of(warm), tree_of(cold)
+    assert warm_tree.keys() == cold_tree.keys()
+    assert [rel for rel in warm_tree if warm_tree[rel] != cold_tree[rel]] == []
+    report = warm_tree["docs/test-report.md"].decode()
+    assert "## 3. Results of the latest run" in report and "| PASS |" in report
 
 
 def test_one_host_change_of_the_benchmark_equals_a_full_build(tmp_path: Path) -> None:
