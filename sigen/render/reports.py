@@ -31,8 +31,22 @@ def _group_by(checks: Sequence[Mapping[str, Any]], key: str) -> dict[str, list[M
     in the templates made the reports of 1,000 hosts take 20 s."""
     out: dict[str, list[Mapping[str, Any]]] = {}
     for check in checks:
-        out.setdefault(str(check.get(key)), []).append(check)
+        value = check.get(key)
+        name = value if type(value) is str else str(value)
+        bucket = out.get(name)
+        if bucket is None:
+            out[name] = [check]
+        else:
+            bucket.append(check)
     return out
+
+
+def _having(checks: Sequence[Mapping[str, Any]], key: str,
+            values: Sequence[Any]) -> list[Mapping[str, Any]]:
+    """The checks whose ``key`` is one of ``values``, in their order (Jinja's selectattr
+    took 2 s over the 60,000 sshd checks of 10,000 hosts)."""
+    wanted = set(values)
+    return [c for c in checks if c.get(key) in wanted]
 
 
 def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, list[str]]:
@@ -77,11 +91,13 @@ def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return {
         "planned": rows(plan, production),
         "group_by": _group_by,
+        "having": _having,
         "outcome": _outcome,
         "runs": [{**r, "summary": _summary(r.get("checks", ()))} for r in runs],
         "latest": latest,
         "latest_summary": _summary(latest.get("checks", ())) if latest else None,
         "lab": topology(bp),
+        "network_named": {n.name: n for n in bp.networks},
         "lab_overrides": LAB_OVERRIDES,
         "cross_network_flows": _cross_network_flows(plan),
         "unmanaged": [h for h in bp.hosts if "management" not in h.zones],

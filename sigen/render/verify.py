@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sigen.memo import recalled
 from sigen.plan import Plan
 from sigen.verification import Check, checks
 from sigen.yamlout import Jinja, dump
@@ -163,14 +164,22 @@ def _outcome_tasks() -> list[dict[str, Any]]:
 
 
 def render_verify(plan: Plan, stamp: str) -> bytes:
-    """verify.yml of the plan."""
-    found: tuple[Check, ...] = checks(plan)
+    """verify.yml of the plan; in an incremental build, the text made last time for the
+    same checks (the play is the checks and the blueprint's name, nothing else): keying
+    the 160,000 checks of 10,000 hosts costs half of turning them into play data."""
+    found = checks(plan)
+    name = plan.blueprint.name
+    return recalled(found, f"verify.yml\0{name}\0{stamp}",
+                    lambda: _verify_text(name, found, stamp)).encode()
+
+
+def _verify_text(name: str, found: tuple[Check, ...], stamp: str) -> str:
     by_host: dict[str, list[dict[str, object]]] = {}
     for check in found:
         by_host.setdefault(check.host, []).append(check.as_vars())
     span = f"{found[0].id} to {found[-1].id}" if found else "no checks"
     play = {
-        "name": f"Verify what the blueprint of {plan.blueprint.name} promises ({span})",
+        "name": f"Verify what the blueprint of {name} promises ({span})",
         "hosts": "all",
         "gather_facts": False,
         "tags": ["verify"],
@@ -180,4 +189,4 @@ def render_verify(plan: Plan, stamp: str) -> bytes:
         },
         "tasks": _check_tasks() + _outcome_tasks(),
     }
-    return dump([play], stamp).encode()
+    return dump([play], stamp, remember=False)
