@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -24,7 +23,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import BIN, REPO, blueprint, stub_roles
+from bench.run import BIN, blueprint, stub_roles, tool_env
 
 
 def one_host_changed(text: str, host: str) -> str:
@@ -60,8 +59,7 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="sigen-sync-")) if args.keep is None else args.keep
     work.mkdir(parents=True, exist_ok=True)
     roles = args.roles or stub_roles(work / "roles")
-    env = dict(os.environ, PATH=f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}",
-               ANSIBLE_COLLECTIONS_PATH=str(REPO / ".collections"))
+    env = tool_env(work)
     sigen = str(BIN / "sigen")
     print("| hosts | files | full build s (MB) | no-op rebuild s (MB) | no-op / full | "
           "one-host change s (MB) | one-host / full | files rewritten | CPU s: full / no-op / "

@@ -8,11 +8,13 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sigen import lab_cli
 from sigen.lab.podman import lab_error
-from sigen.plan import DrillStep, Plan, RestoreProcedure
+
+if TYPE_CHECKING:  # the command line is parsed before a build: the pipeline loads later
+    from sigen.plan import DrillStep, Plan, RestoreProcedure
 
 __all__ = ["add_commands", "run"]
 
