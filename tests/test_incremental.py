@@ -258,3 +258,56 @@ def test_time_zones_are_those_of_the_tz_database() -> None:
               "UTC ", " UTC", "Etc/GMT+99"]
     for name in others:
         assert is_timezone(name) == (name in listed), name
+
+
+def _names(target: Any) -> set[str]:
+    """The names a for or set target binds (one name, or a tuple of them)."""
+    from jinja2 import nodes
+
+    if isinstance(target, nodes.Name):
+        return {target.name}
+    return {n.name for n in target.find_all(nodes.Name)}
+
+
+def _free_names(macro: Any) -> set[str]:
+    """Names a Jinja macro reads that it neither takes nor sets itself."""
+    from jinja2 import nodes
+
+    bound = {arg.name for arg in macro.args}
+    for node in macro.find_all((nodes.For, nodes.Assign)):
+        bound |= _names(node.target)
+    read = {n.name for n in macro.find_all(nodes.Name) if n.ctx == "load"}
+    return read - bound - {"loop"}
+
+
+def test_recalled_sections_read_only_their_arguments() -> None:
+    """A section (``section(stamp, macro, *args)`` in the templates) is recalled by its
+    arguments alone: its macro, and the macros of the templates it imports, may read
+    nothing else of the context, or an incremental build would show stale text."""
+    from jinja2 import nodes
+
+    from sigen.render.documents import _TEMPLATES, _environment
+
+    env = _environment()
+    found = 0
+    for path in sorted(_TEMPLATES.rglob("*.j2")):
+        tree = env.parse(path.read_text("utf-8"))
+        macros = {m.name: m for m in tree.find_all(nodes.Macro)}
+        imports = {i.target: i.template.value for i in tree.find_all(nodes.Import)}
+        for call in tree.find_all(nodes.Call):
+            if not (isinstance(call.node, nodes.Name) and call.node.name == "section"):
+                continue
+            stamp, macro = call.args[0], call.args[1]
+            assert isinstance(stamp, nodes.Const) and isinstance(macro, nodes.Name)
+            rel = path.relative_to(_TEMPLATES).as_posix()
+            assert stamp.value == f"{rel}#{macro.name}", "the stamp names the macro"
+            free = _free_names(macros[macro.name])
+            assert free <= set(imports), f"{rel}#{macro.name} reads {free - set(imports)}"
+            for alias in free:
+                imported = env.parse((_TEMPLATES / imports[alias]).read_text("utf-8"))
+                constants = {n for a in imported.body if isinstance(a, nodes.Assign)
+                             for n in _names(a.target)}
+                for inner in imported.find_all(nodes.Macro):
+                    assert _free_names(inner) <= constants, f"{imports[alias]}#{inner.name}"
+            found += 1
+    assert found >= 4, "the reports and plans recall their per-host sections"
