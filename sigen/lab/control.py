@@ -15,8 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sigen.diagnostics import SigenError
 from sigen.lab import files
-from sigen.lab.podman import containers, image_exists, lab_error, networks, podman
+from sigen.lab.podman import (
+    containers,
+    image_exists,
+    lab_error,
+    networks,
+    podman,
+    subnet_holder,
+)
 from sigen.lab.topology import (
     HOST_IMAGE,
     HOST_OPTIONS,
@@ -89,8 +97,16 @@ def _create_networks(topo: Topology, skip: set[str]) -> None:
     for net in topo.networks:
         if net.name in skip:
             continue
-        podman("network", "create", "--subnet", net.subnet, "--gateway", net.gateway,
-               "--label", _label(topo.system), "--label", f"{LABEL}.spec={net.spec}", net.name)
+        try:
+            podman("network", "create", "--subnet", net.subnet, "--gateway", net.gateway,
+                   "--label", _label(topo.system), "--label", f"{LABEL}.spec={net.spec}",
+                   net.name)
+        except SigenError:
+            held = subnet_holder(net.subnet)
+            if held is None:
+                raise
+            raise lab_error(f"podman network create failed: the subnet {net.subnet} of "
+                            f"network {net.blueprint_name} is in use: {held}") from None
 
 
 def _wait_for_ssh(addresses: list[str]) -> list[str]:

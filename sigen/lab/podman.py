@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import re
 import shutil
 import subprocess
 from typing import Any
 
 from sigen.diagnostics import Diagnostic, SigenError
 
-__all__ = ["containers", "image_exists", "lab_error", "networks", "podman"]
+__all__ = ["containers", "image_exists", "lab_error", "networks", "podman", "subnet_holder"]
 
 
 def lab_error(what: str, code: str = "SG950") -> SigenError:
@@ -47,3 +49,34 @@ def networks(label: str) -> dict[str, dict[str, Any]]:
     listed = json.loads(podman("network", "ls", "--filter", f"label={label}", "--format",
                                "json") or "[]")
     return {n["name"]: n for n in listed}
+
+
+def subnet_holder(subnet: str) -> str | None:
+    """Why a network with ``subnet`` cannot be created on this machine, when one of its
+    interfaces already holds an address in it (podman then says only "subnet ... is
+    already used on the host"): the interface, its address and what to do; else None."""
+    wanted = ipaddress.ip_network(subnet, strict=False)
+    listed = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True,
+                            text=True, check=False).stdout
+    for line in listed.splitlines():
+        fields = line.split()
+        if len(fields) < 4 or fields[2] != "inet":
+            continue
+        interface, address = fields[1], fields[3]
+        if ipaddress.ip_interface(address).ip not in wanted:
+            continue
+        used = {n.get("network_interface") for n in _all_networks()}
+        if re.fullmatch(r"podman\d+", interface) and interface not in used:
+            return (f"this machine's interface {interface} holds {address}: a podman bridge "
+                    f"that no podman network uses any more (left behind when its network "
+                    f"was removed while in use). Remove it with `ip link delete {interface}`"
+                    f" and run lab up again")
+        return (f"this machine's interface {interface} holds {address}: change the "
+                f"network's subnet in the blueprint, or take down what uses that interface")
+    return None
+
+
+def _all_networks() -> list[dict[str, Any]]:
+    """Every podman network (with the bridge interface each uses)."""
+    listed = json.loads(podman("network", "ls", "--format", "json") or "[]")
+    return list(listed)

@@ -86,6 +86,26 @@ _EXTRA_HOST = """
 services:"""
 
 
+def test_a_bridge_left_behind_is_named_with_the_fix(tmp_path: Path,
+                                                   tool_env: dict[str, str]) -> None:
+    """A podman bridge left on the machine with an address in a blueprint subnet (as
+    happens when a network is removed while in use) stops lab up with the interface and
+    the command that removes it, not only podman's "subnet already used"."""
+    stale = "podman97"
+    subprocess.run(["ip", "link", "add", stale, "type", "bridge"], check=True)
+    out = str(tmp_path / "eshop")
+    try:
+        subprocess.run(["ip", "addr", "add", "10.20.30.1/24", "dev", stale], check=True)
+        rc, said, _ = _sigen("lab", "up", str(EXAMPLE), "--out", out, env=tool_env)
+    finally:
+        subprocess.run(["ip", "link", "delete", stale], check=False)
+        _sigen("lab", "down", str(EXAMPLE), "--out", out, env=tool_env)
+    assert rc == 1, said
+    assert "SG950" in said and "10.20.30.0/24 of network data is in use" in said, said
+    assert f"ip link delete {stale}" in said, said
+    assert not _podman_names("sigen.lab=eshop")
+
+
 def test_lab_up_follows_the_blueprint(tmp_path: Path, tool_env: dict[str, str]) -> None:
     """A host added to the blueprint is added, a removed one removed, nothing else moves;
     down removes exactly what up made (a foreign container with a similar name stays)."""
