@@ -56,7 +56,10 @@ def subnet_holder(subnet: str) -> str | None:
     interfaces already holds an address in it (podman then says only "subnet ... is
     already used on the host"): the interface, its address and what to do; else None."""
     wanted = ipaddress.ip_network(subnet, strict=False)
-    listed = subprocess.run(["ip", "-o", "-4", "addr", "show"], capture_output=True,
+    ip = shutil.which("ip")
+    if ip is None:  # no iproute2: podman's own words will have to do
+        return None
+    listed = subprocess.run([ip, "-o", "-4", "addr", "show"], capture_output=True,
                             text=True, check=False).stdout
     for line in listed.splitlines():
         fields = line.split()
