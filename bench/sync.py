@@ -5,10 +5,11 @@
 Synthetic blueprints as in bench/run.py. For each size, one process per figure (GNU time):
 ``sigen build`` into a new folder (full), the same again (no-op: nothing changed), then the
 blueprint with one host's memory changed (that host's line in the installation plan, the
-system summary and a new revision in the three plans). Prints each time and its share of
-the full build, and how many files the one-host rebuild rewrote. The machine is shared, so
-the CPU time (user + system) of each figure is printed too: wall time grows with whatever
-else runs, CPU time much less.
+system summary and a new revision in the three plans), then that host's address moved too
+(its flows, its peers' firewall rules and the checks that reach it change). Prints each
+time and its share of the full build, and how many files each one-host rebuild rewrote.
+The machine is shared, so the CPU time (user + system) of each figure is printed too: wall
+time grows with whatever else runs, CPU time much less.
 """
 
 from __future__ import annotations
@@ -31,6 +32,16 @@ def one_host_changed(text: str, host: str) -> str:
     start = text.index(f"  - name: {host}\n")
     at = text.index("memory_gb: 64", start)
     return text[:at] + "memory_gb: 128" + text[at + len("memory_gb: 64"):]
+
+
+def one_host_readdressed(text: str, host: str) -> str:
+    """The blueprint with ``host``'s first address moved to .250 of its subnet (free in
+    every cell): its flows, its peers' firewall rules and the checks that reach it change."""
+    start = text.index(f"  - name: {host}\n")
+    at = text.index("address: ", start) + len("address: ")
+    end = text.index("}", at)
+    moved = text[at:end].rsplit(".", 1)[0] + ".250"
+    return text[:at] + moved + text[end:]
 
 
 def measure(argv: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
@@ -62,16 +73,17 @@ def main() -> int:
     env = tool_env(work)
     sigen = str(BIN / "sigen")
     print("| hosts | files | full build s (MB) | no-op rebuild s (MB) | no-op / full | "
-          "one-host change s (MB) | one-host / full | files rewritten | CPU s: full / no-op / "
-          "one-host | CPU one-host / full |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+          "one-host change s (MB) | one-host / full | files rewritten | one-host address "
+          "change s | address / full | files rewritten | CPU s: full / no-op / one-host / "
+          "address | CPU one-host / full, address / full |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for size in args.sizes:
         original = blueprint(size)
         bp = work / f"bench-{size}.yml"
         out = work / f"out-{size}"
         best: dict[str, tuple[float, float]] = {}
         cpu: dict[str, float] = {}
-        rewritten = 0
+        rewritten = moved = 0
         for _ in range(args.repeat):
             shutil.rmtree(out, ignore_errors=True)
             bp.write_text(original)
@@ -87,6 +99,11 @@ def main() -> int:
             after = mtimes(out)
             rewritten = sum(1 for p, t in after.items()
                             if before.get(p) != t and "/.sigen/" not in p)
+            bp.write_text(one_host_readdressed(one_host_changed(original, "h00007"), "h00007"))
+            figures["address"] = measure([sigen, "build", str(bp), "--out", str(out),
+                                          "--roles", str(roles)], env)
+            moved = sum(1 for p, t in mtimes(out).items()
+                        if after.get(p) != t and "/.sigen/" not in p)
             for name, (seconds, cpu_seconds, mb, code) in figures.items():
                 if code != 0:
                     print(f"{name} build failed (exit {code})", file=sys.stderr)
@@ -96,10 +113,13 @@ def main() -> int:
                 cpu[name] = min(cpu.get(name, cpu_seconds), cpu_seconds)
         files = len(json.loads((out / ".sigen" / "manifest.json").read_text())["files"])
         full, noop, host = best["full"], best["noop"], best["host"]
+        address = best["address"]
         print(f"| {size:,} | {files:,} | {full[0]:.2f} ({full[1]:.0f}) | {noop[0]:.2f} "
               f"({noop[1]:.0f}) | {noop[0] / full[0]:.0%} | {host[0]:.2f} ({host[1]:.0f}) | "
-              f"{host[0] / full[0]:.0%} | {rewritten} | {cpu['full']:.2f} / {cpu['noop']:.2f} / "
-              f"{cpu['host']:.2f} | {cpu['host'] / cpu['full']:.0%} |", flush=True)
+              f"{host[0] / full[0]:.0%} | {rewritten} | {address[0]:.2f} | "
+              f"{address[0] / full[0]:.0%} | {moved} | {cpu['full']:.2f} / {cpu['noop']:.2f} / "
+              f"{cpu['host']:.2f} / {cpu['address']:.2f} | {cpu['host'] / cpu['full']:.0%} / "
+              f"{cpu['address'] / cpu['full']:.0%} |", flush=True)
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 0
