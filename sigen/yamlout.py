@@ -21,7 +21,7 @@ from typing import Any
 
 from sigen.memo import recalled
 
-__all__ = ["Jinja", "body", "dump", "header", "scalar"]
+__all__ = ["Jinja", "Recalled", "body", "dump", "header", "scalar"]
 
 
 class Jinja(str):
@@ -126,8 +126,22 @@ def _kind(value: Any) -> int:
     return 0
 
 
+class Recalled(list):  # type: ignore[type-arg]
+    """A sequence emitted as any other, whose block is recalled by its own data in an
+    incremental build (sigen.memo): the checks of one host in verify.yml, so a change to
+    some checks emits those hosts' blocks again, not all 160,000 checks."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"Recalled({list.__repr__(self)})"
+
+
 def _emit(value: Any, indent: str, out: list[str]) -> None:
     """Append the block body of a non-empty mapping or sequence at ``indent``."""
+    if type(value) is Recalled:
+        out.append(recalled(value, f"block\0{indent}", lambda: _block(list(value), indent)))
+        return
     append = out.append
     inner = indent + "  "
     if _kind(value) == 1:
@@ -158,6 +172,12 @@ def _emit(value: Any, indent: str, out: list[str]) -> None:
             append(f"{indent}- {_flow(item)}\n")
         else:
             append(f"{indent}- {_inline(item)}\n")
+
+
+def _block(value: Any, indent: str) -> str:
+    lines: list[str] = []
+    _emit(value, indent, lines)
+    return "".join(lines)
 
 
 def _literal(text: str) -> tuple[str, list[str]] | None:

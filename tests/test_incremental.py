@@ -19,7 +19,7 @@ from bench.run import blueprint as synthetic_blueprint
 from bench.sync import one_host_changed
 from sigen.build import build
 from sigen.memo import remembering
-from sigen.yamlout import Jinja, body, dump
+from sigen.yamlout import Jinja, Recalled, body, dump
 from tests.conftest import REPO
 from tests.test_build import tree_of
 from tests.test_build_cases import BLUEPRINTS
@@ -128,6 +128,24 @@ def test_remembered_yaml_is_the_emitted_yaml() -> None:
         again = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
     assert first == again == plain
     assert memo.texts, "long data is remembered"
+
+
+def test_a_recalled_block_is_emitted_as_its_list() -> None:
+    """A ``Recalled`` sequence (a host's checks in verify.yml) emits exactly the YAML of
+    the same plain list, recalled or not, at any depth; its block is kept by its data."""
+    checks = [{"id": f"TST-{i:03d}", "kind": "port", "target": "10.0.0.1", "port": 80 + i}
+              for i in range(6)]
+    plain = {"vars": {"by_host": {"web01": checks, "db01": checks[:4]}}}
+    wrapped = {"vars": {"by_host": {"web01": Recalled(checks), "db01": Recalled(checks[:4])}}}
+    expected = dump([plain], "# stamp\n")
+    assert dump([wrapped], "# stamp\n", remember=False) == expected
+    memo = _Memo()
+    with remembering(memo):
+        first = dump([wrapped], "# stamp\n", remember=False)
+        kept = dict(memo.texts)
+        again = dump([wrapped], "# stamp\n", remember=False)
+    assert first == again == expected
+    assert len(kept) == 2, "one block per host"
 
 
 def test_the_unchecked_schema_is_the_checked_one() -> None:

@@ -16,7 +16,7 @@ from typing import Any
 from sigen.memo import recalled
 from sigen.plan import Plan
 from sigen.verification import Check, checks
-from sigen.yamlout import Jinja, dump
+from sigen.yamlout import Jinja, Recalled, dump
 
 __all__ = ["render_verify"]
 
@@ -174,9 +174,12 @@ def render_verify(plan: Plan, stamp: str) -> bytes:
 
 
 def _verify_text(name: str, found: tuple[Check, ...], stamp: str) -> str:
-    by_host: dict[str, list[dict[str, object]]] = {}
+    by_host: dict[str, Recalled] = {}
     for check in found:
-        by_host.setdefault(check.host, []).append(check.as_vars())
+        mine = by_host.get(check.host)
+        if mine is None:
+            mine = by_host[check.host] = Recalled()
+        mine.append(check.as_vars())
     span = f"{found[0].id} to {found[-1].id}" if found else "no checks"
     play = {
         "name": f"Verify what the blueprint of {name} promises ({span})",
