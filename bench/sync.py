@@ -65,6 +65,11 @@ def mtimes(out: Path) -> dict[str, int]:
     return {str(p): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
 
 
+def changed_files(before: dict[str, int], after: dict[str, int]) -> int:
+    """Generated files written between two ``mtimes`` (sigen's own state left out)."""
+    return sum(1 for p, t in after.items() if before.get(p) != t and "/.sigen/" not in p)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
@@ -92,23 +97,15 @@ def main() -> int:
         for _ in range(args.repeat):
             shutil.rmtree(out, ignore_errors=True)
             bp.write_text(original)
-            figures = {}
-            figures["full"] = measure([sigen, "build", str(bp), "--out", str(out),
-                                       "--roles", str(roles)], env)
-            figures["noop"] = measure([sigen, "build", str(bp), "--out", str(out),
-                                       "--roles", str(roles)], env)
+            build = [sigen, "build", str(bp), "--out", str(out), "--roles", str(roles)]
+            figures = {"full": measure(build, env), "noop": measure(build, env)}
             before = mtimes(out)
             bp.write_text(one_host_changed(original, "h00007"))
-            figures["host"] = measure([sigen, "build", str(bp), "--out", str(out),
-                                       "--roles", str(roles)], env)
+            figures["host"] = measure(build, env)
             after = mtimes(out)
-            rewritten = sum(1 for p, t in after.items()
-                            if before.get(p) != t and "/.sigen/" not in p)
             bp.write_text(one_host_readdressed(one_host_changed(original, "h00007"), "h00007"))
-            figures["address"] = measure([sigen, "build", str(bp), "--out", str(out),
-                                          "--roles", str(roles)], env)
-            moved = sum(1 for p, t in mtimes(out).items()
-                        if after.get(p) != t and "/.sigen/" not in p)
+            figures["address"] = measure(build, env)
+            rewritten, moved = changed_files(before, after), changed_files(after, mtimes(out))
             for name, (seconds, cpu_seconds, mb, code) in figures.items():
                 if code != 0:
                     print(f"{name} build failed (exit {code})", file=sys.stderr)

@@ -44,10 +44,10 @@ def containers(label: str) -> dict[str, dict[str, Any]]:
     return {c["Names"][0]: c for c in listed}
 
 
-def networks(label: str) -> dict[str, dict[str, Any]]:
-    """Networks carrying ``label``, by name."""
-    listed = json.loads(podman("network", "ls", "--filter", f"label={label}", "--format",
-                               "json") or "[]")
+def networks(label: str | None = None) -> dict[str, dict[str, Any]]:
+    """Networks carrying ``label`` (every network without one), by name."""
+    only = ["--filter", f"label={label}"] if label else []
+    listed = json.loads(podman("network", "ls", *only, "--format", "json") or "[]")
     return {n["name"]: n for n in listed}
 
 
@@ -68,7 +68,7 @@ def subnet_holder(subnet: str) -> str | None:
         interface, address = fields[1], fields[3]
         if ipaddress.ip_interface(address).ip not in wanted:
             continue
-        used = {n.get("network_interface") for n in _all_networks()}
+        used = {n.get("network_interface") for n in networks().values()}
         if re.fullmatch(r"podman\d+", interface) and interface not in used:
             return (f"this machine's interface {interface} holds {address}: a podman bridge "
                     f"that no podman network uses any more (left behind when its network "
@@ -77,9 +77,3 @@ def subnet_holder(subnet: str) -> str | None:
         return (f"this machine's interface {interface} holds {address}: change the "
                 f"network's subnet in the blueprint, or take down what uses that interface")
     return None
-
-
-def _all_networks() -> list[dict[str, Any]]:
-    """Every podman network (with the bridge interface each uses)."""
-    listed = json.loads(podman("network", "ls", "--format", "json") or "[]")
-    return list(listed)

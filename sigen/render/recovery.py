@@ -266,7 +266,7 @@ def _verify(plan: Plan, step: DrillStep) -> dict[str, Any]:
         only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
         svc = policy.service
         ports = list(svc.ports) if svc is not None else []
-        if svc is not None and ports:
+        if svc is not None and svc.ports:
             tasks.append({
                 "name": f"{step.id} The recovered {svc.name} answers on its ports",
                 "ansible.builtin.wait_for": {"host": _service_address(plan, policy, target),
