@@ -1,5 +1,10 @@
 """sigen: compile one system blueprint into an Ansible project and its plans.
 
+The stages are packages: ``sigen.compile`` (load, validate, model, plan), ``sigen.plan`` (the
+plan's types, all a back end sees), ``sigen.render`` (the back ends), ``sigen.sync`` (writing
+an output folder and keeping it in sync), ``sigen.operate`` (lab, deploy, verify, backup,
+drills) and ``sigen.cli``; docs/architecture.md describes them.
+
 The front end's public API: ``load_blueprint`` -> ``validate_blueprint``; every problem is
 a ``Diagnostic``, and library code raises ``SigenError`` (carrying them) instead of
 printing. The whole pipeline is ``sigen.build.build(blueprint, out, roles_dir)``; it is not
@@ -19,9 +24,9 @@ from typing import TYPE_CHECKING, Any
 from sigen.diagnostics import CODES, Diagnostic, SigenError, format_json, format_text
 
 if TYPE_CHECKING:
-    from sigen.loader import LoadedBlueprint, load_blueprint
-    from sigen.schema_export import json_schema
-    from sigen.validate import validate_blueprint
+    from sigen.compile.loader import LoadedBlueprint, load_blueprint
+    from sigen.compile.schema_export import json_schema
+    from sigen.compile.validate import validate_blueprint
 
 __version__ = "0.1.0"
 
@@ -39,10 +44,10 @@ __all__ = [
 ]
 
 _LAZY = {
-    "LoadedBlueprint": "sigen.loader",
-    "load_blueprint": "sigen.loader",
-    "json_schema": "sigen.schema_export",
-    "validate_blueprint": "sigen.validate",
+    "LoadedBlueprint": "sigen.compile.loader",
+    "load_blueprint": "sigen.compile.loader",
+    "json_schema": "sigen.compile.schema_export",
+    "validate_blueprint": "sigen.compile.validate",
 }
 
 

@@ -1,54 +1,59 @@
 """The pipeline: load -> validate -> model -> plan -> render -> write.
 
-``render_blueprint`` does everything in memory (tests diff its result against golden trees);
-``render_for`` renders what a build into an existing folder would produce (its revision
-history continued); ``build`` then hands the files to the writer, under the folder's lock,
-and does nothing at all when no input changed. Nothing is written when the blueprint is
-invalid.
+``render_loaded`` does everything in memory (tests diff its result against golden trees);
+``render_for`` renders what a build into an existing folder would produce (its evidence and
+revision history continued); ``build`` then hands the files to the writer, under the
+folder's lock, and does nothing at all when no input changed. ``check_output`` and
+``preview`` compare what a build would write with the folder. Nothing is written when the
+blueprint is invalid.
 """
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from sigen.diagnostics import SigenError
-from sigen.drill_records import read_drills
-from sigen.emit_cache import EmitCache
-from sigen.entry_cache import EntryCache
-from sigen.gcpause import collector_paused
-from sigen.incremental import (
+from sigen.compile.evidence import read_evidence
+from sigen.compile.gcpause import collector_paused
+from sigen.compile.loader import LoadedBlueprint, load_blueprint
+from sigen.compile.model import build_model
+from sigen.compile.parts import PartsLoader, decode, encode
+from sigen.compile.planner import make_plan
+from sigen.compile.revisions import check_date, history_bytes, next_history, read_history
+from sigen.compile.validate import validate_blueprint
+from sigen.compile.validate.unseen import SeenEntries
+from sigen.diagnostics import Diagnostic, SigenError
+from sigen.plan import Evidence, Plan, Revision
+from sigen.plan.evidence import REVISIONS
+from sigen.render import ansible, documents
+from sigen.render.memo import remembering
+from sigen.sync.cache import Store
+from sigen.sync.check import compare_tree
+from sigen.sync.incremental import (
     generator_hash,
     inputs_of,
     is_up_to_date,
     records_hash,
     remember_inputs,
 )
-from sigen.load_cache import LoadCache
-from sigen.loader import LoadedBlueprint, load_blueprint
-from sigen.lock import output_lock
-from sigen.manifest import CACHE, GITIGNORE, STATE, Manifest, content_hash, read_json, read_manifest
-from sigen.model import build_model
-from sigen.plan import Plan, make_plan
-from sigen.render import ansible, documents
-from sigen.revisions import (
-    REVISIONS,
-    Revision,
-    check_date,
-    history_bytes,
-    next_history,
-    read_history,
+from sigen.sync.lock import output_lock
+from sigen.sync.manifest import (
+    CACHE,
+    GITIGNORE,
+    STATE,
+    Manifest,
+    content_hash,
+    read_json,
+    read_manifest,
 )
-from sigen.semdiff import SYSTEM, compare, summarize, summary_bytes
-from sigen.validate import validate_blueprint
-from sigen.verify_records import read_runs
-from sigen.writer import WriteResult, check_target, write_tree
+from sigen.sync.semdiff import SYSTEM, compare, summarize, summary_bytes
+from sigen.sync.writer import WriteResult, check_target, diff_tree, write_tree
 
-__all__ = ["BuildResult", "Rendered", "build", "render_blueprint", "render_for",
-           "render_loaded"]
+__all__ = ["BuildResult", "Rendered", "build", "check_output", "plan_for", "preview",
+           "render_blueprint", "render_for", "render_loaded"]
 
 
 # Lines of changes one revision records; a larger change is counted, not listed (the table
@@ -64,14 +69,18 @@ def _version() -> str:
 
 @dataclass(frozen=True)
 class Rendered:
-    """Every output file in memory, the revision history they show, and the changes of
-    the system since the previous build (lines of text; empty for a first build)."""
+    """Every output file in memory, the plan they were rendered from (its revisions are
+    the history they show), and the changes of the system since the previous build (lines
+    of text; empty for a first build)."""
 
     plan: Plan
     files: dict[str, bytes]
-    history: tuple[Revision, ...] = ()
     changes: tuple[str, ...] = ()
     new_revision: Revision | None = None
+
+    @property
+    def history(self) -> tuple[Revision, ...]:
+        return self.plan.revisions
 
 
 @dataclass(frozen=True)
@@ -86,24 +95,30 @@ class BuildResult:
     revision: Revision | None = field(default=None)
 
 
-def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
-                  previous: Mapping[str, Any] | None = None,
-                  history: Sequence[Revision] = (), author: str | None = None,
-                  date: str | None = None, entry_cache: EntryCache | None = None,
-                  runs: Sequence[Mapping[str, Any]] = (),
-                  drills: Sequence[Mapping[str, Any]] = ()) -> Rendered:
-    """Validate a loaded blueprint and render every output file in memory.
-
-    ``previous`` is the system summary of the last build and ``history`` its revisions: a
-    changed system gets a new revision by ``author`` (default: the owner) on ``date``.
-    ``entry_cache`` lets the checks of single entries skip those that passed last time."""
+def plan_for(loaded: LoadedBlueprint, roles_dir: Path, evidence: Evidence | None = None,
+             unseen: Any = None) -> Plan:
+    """Validate a loaded blueprint and make its plan (raises SigenError if invalid)."""
     with collector_paused():
-        unseen = entry_cache.unseen if entry_cache else None
         errors = [d for d in validate_blueprint(loaded, roles_dir, unseen)
                   if d.severity == "error"]
         if errors:
             raise SigenError(errors)
-        plan = make_plan(build_model(loaded))
+        return make_plan(build_model(loaded), evidence, roles_dir)
+
+
+def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
+                  previous: Mapping[str, Any] | None = None,
+                  history: Sequence[Revision] = (), author: str | None = None,
+                  date: str | None = None, entries: SeenEntries | None = None,
+                  evidence: Evidence | None = None) -> Rendered:
+    """Validate a loaded blueprint and render every output file in memory.
+
+    ``previous`` is the system summary of the last build and ``history`` its revisions: a
+    changed system gets a new revision by ``author`` (default: the owner) on ``date``.
+    ``entries`` lets the checks of single entries skip those that passed last time;
+    ``evidence`` holds the records of earlier runs the reports show."""
+    plan = plan_for(loaded, roles_dir, evidence, entries.unseen if entries else None)
+    with collector_paused():
         version = _version()
         summary = summarize(plan)
         changes = compare(previous, summary) if history else []
@@ -112,13 +127,13 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         system = summary_bytes(summary)
         revisions = next_history(history, content_hash(system), lines,
                                  author or plan.blueprint.owner, date or "")
-        files = ansible.render(plan, roles_dir, version)
-        files.update(documents.render(plan, version, revisions=revisions, runs=runs,
-                                      drills=drills))
+        plan = replace(plan, revisions=tuple(revisions))
+        files = ansible.render(plan, version)
+        files.update(documents.render(plan, version))
         files[SYSTEM] = system
         files[f"{STATE}/.gitignore"] = GITIGNORE
     added = revisions[-1] if len(revisions) > len(history) else None
-    return Rendered(plan, dict(sorted(files.items())), tuple(revisions),
+    return Rendered(plan, dict(sorted(files.items())),
                     tuple(documents.describe_changes(changes)) if changes else (), added)
 
 
@@ -128,19 +143,19 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
 
 
 def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-               date: str | None = None, entry_cache: EntryCache | None = None,
-               load_cache: LoadCache | None = None) -> Rendered:
+               date: str | None = None, entries: SeenEntries | None = None,
+               parts: PartsLoader | None = None) -> Rendered:
     """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
-    nothing): the revision history and system summary found there are continued. The
-    caches (the incremental build's) skip work whose result is known; ``check`` uses none."""
+    nothing): the evidence, revision history and system summary found there are continued.
+    The caches (the incremental build's) skip work whose result is known; ``check`` uses
+    none."""
     check_date(date or "")
     previous = read_json(out / SYSTEM)
-    loaded = load_cache.load(blueprint) if load_cache else load_blueprint(blueprint)
+    loaded = parts.load(blueprint) if parts else load_blueprint(blueprint)
     return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
-                         entry_cache=entry_cache, runs=read_runs(out),
-                         drills=read_drills(out))
+                         entries=entries, evidence=read_evidence(out))
 
 
 @contextlib.contextmanager
@@ -168,13 +183,14 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
             return BuildResult(out, None, count, WriteResult(out, (), (), (), count))
-        entry_cache = EntryCache(out, generator_hash() + inputs["roles"])
-        load_cache = LoadCache(out, generator_hash())
-        emit_cache = EmitCache(out, generator_hash())
+        salt = generator_hash()
+        entries = Store(out, "entries", salt + inputs["roles"])
+        parts = Store(out, "load", salt, decode=decode)
+        texts = Store(out, "yaml", salt)
         with documents.compiled_templates_in(out / CACHE / "templates") as save_templates, \
-                emit_cache.active():
+                remembering(texts):
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
-                                  entry_cache=entry_cache, load_cache=load_cache)
+                                  entries=SeenEntries(entries), parts=PartsLoader(parts))
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": records_hash(out, {REVISIONS: records})}
@@ -182,9 +198,30 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
             remember_inputs(out, inputs)
-            entry_cache.save()
-            load_cache.save()
-            emit_cache.save()
+            entries.save(always=True)
+            parts.save(encode)
+            texts.save()
             save_templates()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)
+
+
+def check_output(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
+                 date: str | None = None) -> tuple[Rendered, list[Diagnostic]]:
+    """Render ``blueprint`` as a build into ``out`` would and compare; no diagnostics means
+    the folder is up to date. Raises SigenError when the blueprint is invalid.
+
+    The blueprint is always rendered in full (a check must not trust the shortcuts of the
+    incremental build: it is what CI runs after sigen itself changed)."""
+    rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+    if not out.is_dir():
+        return rendered, [Diagnostic(str(out), 0, 0, "SG905",
+                                     "the output folder does not exist; run sigen build")]
+    return rendered, compare_tree(rendered.files, out)
+
+
+def preview(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
+            date: str | None = None) -> tuple[Rendered, WriteResult]:
+    """What ``sigen build`` would do to ``out``: the rendered files and the changes."""
+    rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+    return rendered, diff_tree(rendered.files, out)

@@ -15,9 +15,9 @@ import pytest
 
 from sigen import __version__
 from sigen.build import build
-from sigen.check import compare_tree
 from sigen.diagnostics import SigenError
-from sigen.writer import write_tree
+from sigen.sync.check import compare_tree
+from sigen.sync.writer import write_tree
 from tests.conftest import REPO
 from tests.test_build_cases import BLUEPRINTS, CASES, REGEN, render_case, roles_dir
 

@@ -11,7 +11,7 @@ from typing import Any
 import yaml
 
 from sigen.build import Rendered, render_blueprint
-from sigen.loader import load_blueprint
+from sigen.compile.loader import load_blueprint
 from tests.conftest import REPO, ROLES
 
 CASES = REPO / "tests" / "cases"

@@ -76,7 +76,7 @@ def test_unexpected_errors_are_one_line_exit_3(
     def boom(*_: object) -> None:
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("sigen.validate.validate_blueprint", boom)
+    monkeypatch.setattr("sigen.compile.validate.validate_blueprint", boom)
     monkeypatch.delenv("SIGEN_DEBUG", raising=False)
     code, _, err = run(capsys, "validate", str(REPO / "blueprints" / "onprem-physical.yml"))
     assert code == 3

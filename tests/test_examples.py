@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sigen.check import check_output
+from sigen.build import check_output
 from sigen.diagnostics import format_text
 from tests.conftest import REPO, ROLES
 
@@ -30,3 +30,15 @@ def test_committed_example_is_up_to_date(blueprint: Path) -> None:
                             ROLES)
     assert not diags, (f"examples/{blueprint.stem} is not what sigen produces now; "
                        f"regenerate with\n  {REGENERATE}\n{format_text(diags)}")
+
+
+def test_top_level_inventories_are_the_examples() -> None:
+    """inventories/<name> is the generated inventory of each example (a link into the
+    committed output, so the check above keeps it current), usable from a fresh clone."""
+    found = sorted(p.name for p in (REPO / "inventories").iterdir())
+    assert found == [bp.stem for bp in BLUEPRINTS]
+    for name in found:
+        link = REPO / "inventories" / name
+        assert link.is_symlink(), f"inventories/{name} must link to the example's"
+        assert link.resolve() == (REPO / "examples" / name / "inventories").resolve()
+        assert (link / "production" / "hosts.yml").is_file()

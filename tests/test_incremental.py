@@ -18,8 +18,9 @@ import pytest
 from bench.run import blueprint as synthetic_blueprint
 from bench.sync import one_host_changed
 from sigen.build import build
-from sigen.memo import remembering
-from sigen.yamlout import Jinja, Recalled, body, dump
+from sigen.plan import Jinja
+from sigen.render.memo import remembering
+from sigen.render.yamlout import Recalled, body, dump
 from tests.conftest import REPO
 from tests.test_build import tree_of
 from tests.test_build_cases import BLUEPRINTS
@@ -100,6 +101,9 @@ class _Memo:
     def __init__(self) -> None:
         self.texts: dict[str, str] = {}
 
+    def key(self, kind: str, payload: str) -> str:
+        return f"{kind}\0{payload}"
+
     def recall(self, key: str) -> str | None:
         return self.texts.get(key)
 
@@ -153,7 +157,7 @@ def test_the_unchecked_schema_is_the_checked_one() -> None:
     schema must pass it and expand to the very definition validation uses."""
     from cerberus.schema import DefinitionSchema
 
-    from sigen.validate.schema import (
+    from sigen.compile.validate.schema import (
         BlueprintValidator,
         _without_meta,
         load_schema,
@@ -172,7 +176,7 @@ def test_the_schema_reads_as_ruamel_reads_it() -> None:
 
     from ruamel.yaml import YAML
 
-    from sigen.validate.schema import load_schema
+    from sigen.compile.validate.schema import load_schema
 
     text = resources.files("sigen").joinpath("data/blueprint.schema.yml").read_text("utf-8")
     expected = YAML(typ="safe", pure=False).load(text)
@@ -191,13 +195,18 @@ def test_skipped_settings_checks_report_what_a_full_validation_reports(
         tmp_path: Path, roles: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Services that passed last time skip the settings check; a changed one is checked,
     and any problem brings the full validation with its diagnostics and positions."""
-    from sigen.entry_cache import EntryCache
-    from sigen.loader import load_blueprint
-    from sigen.validate import settings, validate_blueprint
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.validate import settings, validate_blueprint
+    from sigen.compile.validate.unseen import SeenEntries
+    from sigen.sync.cache import Store
 
-    cold = EntryCache(tmp_path, "salt")
+    def entry_cache(folder: Path) -> tuple[Store, SeenEntries]:
+        store = Store(folder, "entries", "salt")
+        return store, SeenEntries(store)
+
+    cold_store, cold = entry_cache(tmp_path)
     assert validate_blueprint(load_blueprint(ONPREM), roles, cold.unseen) == []
-    cold.save()
+    cold_store.save(always=True)
     # A change to a host checks no service's settings (not even the one kept so that the
     # list of services is not empty).
     checked: list[str] = []
@@ -206,7 +215,7 @@ def test_skipped_settings_checks_report_what_a_full_validation_reports(
                         lambda index, service, *rest: checked.append(service.name)
                         or real(index, service, *rest))
     host = load_blueprint(variant(tmp_path, "host", ONE_HOST["memory"]))
-    assert validate_blueprint(host, roles, EntryCache(tmp_path, "salt").unseen) == []
+    assert validate_blueprint(host, roles, entry_cache(tmp_path)[1].unseen) == []
     assert checked == []
     for name, change in (("unknown", ("stats_enabled: false", "stats_enable: false")),
                          ("type", ("persistence: rdb", "persistence: [rdb]")),
@@ -214,7 +223,7 @@ def test_skipped_settings_checks_report_what_a_full_validation_reports(
         loaded = load_blueprint(variant(tmp_path, name, change))
         expected = validate_blueprint(loaded, roles)
         assert bool(expected) == (name != "fine"), name
-        warm = EntryCache(tmp_path, "salt")
+        warm = entry_cache(tmp_path)[1]
         assert warm.unseen(loaded) is not None
         assert validate_blueprint(loaded, roles, warm.unseen) == expected, name
 
@@ -224,7 +233,7 @@ def test_overlapping_networks_are_the_pairs_that_overlap() -> None:
     every network with every other finds (random ranges, two sites, IPv4 and IPv6)."""
     import ipaddress
 
-    from sigen.validate.topology import overlapping
+    from sigen.compile.validate.topology import overlapping
 
     rnd = random.Random(6)
     for _ in range(200):
@@ -248,7 +257,7 @@ def test_quick_unsafe_search_is_the_expression() -> None:
     """The load cache's text search for anchors, aliases, tags, directives and document
     markers answers as the regular expression it replaces, on short random texts made of
     the characters that matter (line breaks of every kind, spaces, marks)."""
-    from sigen.load_cache import _UNSAFE, _unsafe
+    from sigen.compile.parts import _UNSAFE, _unsafe
 
     rnd = random.Random(6)
     alphabet = ["a", " ", "\t", "\n", "\r", "\x85", "\u2028", "\u00a0", "\x1c", "&", "*",
@@ -266,7 +275,7 @@ def test_time_zones_are_those_of_the_tz_database() -> None:
     it: every listed zone, and names that are not (case, folders, special files)."""
     import zoneinfo
 
-    from sigen.validate.schema import is_timezone
+    from sigen.compile.validate.schema import is_timezone
 
     listed = zoneinfo.available_timezones()
     assert all(is_timezone(name) for name in listed)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from sigen.compile.loader import load_blueprint, load_text
 from sigen.diagnostics import SigenError
-from sigen.loader import load_blueprint, load_text
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"

@@ -12,13 +12,13 @@ import pytest
 
 from sigen.build import build
 from sigen.cli import main
-from sigen.drill_records import DRILLS
-from sigen.drill_verdict import compare_state, parse_time, reasons
-from sigen.loader import load_blueprint
-from sigen.model import build_model
-from sigen.plan import Plan, make_plan
-from sigen.playbook_run import failures
-from sigen.render import recovery
+from sigen.compile.loader import load_blueprint
+from sigen.compile.model import build_model
+from sigen.compile.planner import make_plan
+from sigen.operate.playbook import failures
+from sigen.operate.verdict import compare_state, parse_time, reasons
+from sigen.plan import Plan
+from sigen.plan.evidence import DRILL_RUNS as DRILLS
 from tests.conftest import REPO, ROLES
 from tests.test_build_cases import read_yaml
 
@@ -116,7 +116,8 @@ def test_recovery_host_admits_the_dependants_ahead_of_the_failover(plan: Plan) -
 
 def test_restore_hosts_are_the_policy_hosts_and_drill_recovery_hosts(plan: Plan) -> None:
     database = plan.backups[0].policy
-    assert [h.name for h in recovery.restore_hosts(plan, database)] == ["db01", "db02"]
+    admitted = plan.restore_of[database.name].admitted[database.name]
+    assert [h.name for h in admitted] == ["db01", "db02"]
 
 
 _RECORDED = {"databases": {"shop": [
@@ -314,7 +315,7 @@ def test_the_plan_states_the_schedules_retention_and_checks_the_hosts_get(
 
 def test_only_restic_ids_from_the_prepare_phase_reach_ansible(tmp_path: Path,
                                                               plan: Plan) -> None:
-    from sigen.drill_run import _Drill
+    from sigen.operate.drill import _Drill
 
     drill = _Drill(plan, tmp_path, plan.drills[0], tmp_path)
     (tmp_path / "prepare.json").write_text(json.dumps({

@@ -14,11 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from sigen.build import build
-from sigen.check import check_output
+from sigen.build import build, check_output
 from sigen.diagnostics import SigenError
-from sigen.lock import output_lock
-from sigen.manifest import read_manifest
+from sigen.sync.lock import output_lock
+from sigen.sync.manifest import read_manifest
 from tests.test_build import tree_of
 from tests.test_build_cases import BLUEPRINTS, roles_dir
 
@@ -180,7 +179,7 @@ def test_concurrent_build_is_refused_at_once(tmp_path: Path, roles: Path) -> Non
     build(ONPREM, out, roles)
     holder = subprocess.Popen(
         [sys.executable, "-c",
-         "import sys, time; from pathlib import Path; from sigen.lock import output_lock\n"
+         "import sys, time; from pathlib import Path; from sigen.sync.lock import output_lock\n"
          "with output_lock(Path(sys.argv[1])):\n"
          "    print('held', flush=True); time.sleep(30)\n", str(out)],
         stdout=subprocess.PIPE, text=True, env={**os.environ})
@@ -253,7 +252,7 @@ def test_check_in_a_ci_like_run(tmp_path: Path, roles: Path) -> None:
     assert diff.returncode == 0 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
     assert "(the plans would gain revision 1.1)" in diff.stdout
     assert "changed  inventories/production/host_vars/lb01.yml" in diff.stdout
-    unified = run("plan", "--unified")
+    unified = run("diff", "--unified")
     assert "+    - 8080" in unified.stdout or "8080" in unified.stdout
     assert run("build").returncode == 0
     assert run("check").returncode == 0
@@ -280,11 +279,45 @@ def test_check_reports_missing_and_unbuilt(tmp_path: Path, roles: Path) -> None:
     assert check_output(ONPREM, out, roles)[1] == []
 
 
+class EntryCache:
+    """The incremental build's entry cache over ``out`` (as sigen.build makes it)."""
+
+    def __init__(self, out: Path, salt: str) -> None:
+        from sigen.compile.validate.unseen import SeenEntries
+        from sigen.sync.cache import Store
+
+        self.store = Store(out, "entries", salt)
+        self.unseen = SeenEntries(self.store).unseen
+
+    def save(self) -> None:
+        self.store.save(always=True)
+
+
+class LoadCache:
+    """The incremental build's load cache over ``out`` (as sigen.build makes it)."""
+
+    def __init__(self, out: Path, salt: str) -> None:
+        from sigen.compile.parts import PartsLoader, decode
+        from sigen.sync.cache import Store
+
+        self.store = Store(out, "load", salt, decode=decode)
+        self.loader = PartsLoader(self.store)
+        self.load = self.loader.load
+
+    @property
+    def parsed_in_full(self) -> bool:
+        return self.loader.parsed_in_full
+
+    def save(self) -> None:
+        from sigen.compile.parts import encode
+
+        self.store.save(encode)
+
+
 def test_entry_cache_reports_exactly_what_a_full_validation_reports(tmp_path: Path,
                                                                     roles: Path) -> None:
-    from sigen.entry_cache import EntryCache
-    from sigen.loader import load_blueprint
-    from sigen.validate import validate_blueprint
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.validate import validate_blueprint
 
     out = tmp_path / "out"
     cold = EntryCache(out, "salt")
@@ -305,8 +338,7 @@ def test_entry_cache_reports_exactly_what_a_full_validation_reports(tmp_path: Pa
 
 @pytest.mark.parametrize("name", sorted(BLUEPRINTS))
 def test_load_cache_gives_exactly_the_full_load(name: str, tmp_path: Path) -> None:
-    from sigen.load_cache import LoadCache
-    from sigen.loader import load_blueprint
+    from sigen.compile.loader import load_blueprint
 
     blueprint = BLUEPRINTS[name]
     first = LoadCache(tmp_path, "salt")
@@ -323,8 +355,6 @@ def test_load_cache_gives_exactly_the_full_load(name: str, tmp_path: Path) -> No
 
 
 def test_load_cache_falls_back_to_the_full_load_for_problems(tmp_path: Path) -> None:
-    from sigen.load_cache import LoadCache
-
     cache = LoadCache(tmp_path, "salt")
     cache.load(ONPREM)
     cache.save()

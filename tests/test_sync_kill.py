@@ -18,9 +18,8 @@ import sys
 import time
 from pathlib import Path
 
-from sigen.build import build
-from sigen.check import check_output
-from sigen.writer import existing_files
+from sigen.build import build, check_output
+from sigen.sync.writer import existing_files
 from tests.test_build_cases import BLUEPRINTS, roles_dir
 
 ROUNDS = 32
@@ -30,7 +29,7 @@ ROUNDS = 32
 _CHILD = """
 import builtins, os, sys, time
 from sigen.cli import main
-import sigen.build, sigen.check  # noqa: F401  (imported before the word to go)
+import sigen.build, sigen.sync.check  # noqa: F401  (imported before the word to go)
 _replace, _open = os.replace, builtins.open
 def slow_replace(src, dst):
     time.sleep(0.003)

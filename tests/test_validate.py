@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from sigen.diagnostics import CODES, SigenError
-from sigen.loader import load_blueprint, load_text
-from sigen.validate import validate_blueprint
-from sigen.validate.values import (
+from sigen.compile.loader import load_blueprint, load_text
+from sigen.compile.validate import validate_blueprint
+from sigen.compile.validate.values import (
     format_duration,
     is_secret_reference,
     parse_duration,
     parse_time_of_day,
 )
+from sigen.diagnostics import CODES, SigenError
 
 REPO = Path(__file__).resolve().parent.parent
 ROLES = REPO / "roles"
@@ -124,7 +124,7 @@ def _schema_paths(rules: dict[str, object], prefix: str = "") -> list[str]:
 
 
 def test_every_field_is_documented() -> None:
-    from sigen.validate.schema import load_schema
+    from sigen.compile.validate.schema import load_schema
 
     docs = (REPO / "docs" / "blueprint.md").read_text("utf-8")
     missing = [p for p in _schema_paths(load_schema()) if f"`{p}`" not in docs]
@@ -135,7 +135,7 @@ def test_json_schema_accepts_the_examples_and_rejects_typos() -> None:
     jsonschema = pytest.importorskip("jsonschema")
     import datetime
 
-    from sigen.schema_export import json_schema
+    from sigen.compile.schema_export import json_schema
 
     schema = json_schema()
     jsonschema.Draft202012Validator.check_schema(schema)

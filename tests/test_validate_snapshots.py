@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sigen.compile.loader import load_blueprint
+from sigen.compile.validate import validate_blueprint
 from sigen.diagnostics import CODES, SigenError, format_text
-from sigen.loader import load_blueprint
-from sigen.validate import validate_blueprint
 
 REPO = Path(__file__).resolve().parent.parent
 INVALID = REPO / "tests" / "invalid"

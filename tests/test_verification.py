@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 
 from sigen.build import build
-from sigen.lab.topology import topology
-from sigen.loader import load_blueprint, load_text
-from sigen.model import build_model
-from sigen.plan import Plan, make_plan
-from sigen.verification import checks, rows
-from sigen.verify_records import RUNS
+from sigen.compile.loader import load_blueprint, load_text
+from sigen.compile.model import build_model
+from sigen.compile.planner import make_plan
+from sigen.compile.verification import rows
+from sigen.plan import Plan
+from sigen.plan.evidence import VERIFY_RUNS as RUNS
 from tests.conftest import REPO, ROLES
 from tests.test_build_cases import read_yaml
 
@@ -29,7 +29,7 @@ def plan() -> Plan:
 
 
 def test_check_ids_are_numbered_in_order_and_unique(plan: Plan) -> None:
-    found = checks(plan)
+    found = plan.checks
     assert [c.id for c in found] == [f"TST-{i + 1:03d}" for i in range(len(found))]
     kinds = [c.kind for c in found]
     assert kinds == sorted(kinds, key=["port", "flow", "refused", "ssh", "time",
@@ -37,7 +37,7 @@ def test_check_ids_are_numbered_in_order_and_unique(plan: Plan) -> None:
 
 
 def test_every_service_port_and_dependency_is_checked(plan: Plan) -> None:
-    found = checks(plan)
+    found = plan.checks
     ports = {(c.host, c.subject, c.port) for c in found if c.kind == "port"}
     for svc in plan.blueprint.services:
         for host in svc.hosts:
@@ -51,7 +51,7 @@ def test_every_service_port_and_dependency_is_checked(plan: Plan) -> None:
 
 
 def test_refusal_probes_use_connections_no_flow_allows(plan: Plan) -> None:
-    refused = [c for c in checks(plan) if c.kind == "refused"]
+    refused = [c for c in plan.checks if c.kind == "refused"]
     assert refused
     by_address = {i.address: h for h in plan.blueprint.hosts for i in h.interfaces}
     for check in refused:
@@ -77,7 +77,7 @@ def test_expected_values_follow_the_environment(plan: Plan) -> None:
 
 
 def test_topology_keeps_the_blueprint_addresses(plan: Plan) -> None:
-    topo = topology(plan.blueprint)
+    topo = plan.lab
     db01 = next(h for h in topo.hosts if h.hostname == "db01")
     assert dict(db01.addresses)["sigen-eshop-net-data"] == "10.20.30.31"
     assert db01.management == "10.20.90.31"
@@ -96,9 +96,9 @@ def test_topology_keeps_the_blueprint_addresses(plan: Plan) -> None:
 
 def test_topology_spec_changes_only_with_the_host(plan: Plan) -> None:
     text = EXAMPLE.read_bytes().replace(b"address: 10.20.30.31", b"address: 10.20.30.41")
-    changed = make_plan(build_model(load_text(Path("changed.yml"), text))).blueprint
-    specs = {h.hostname: h.spec for h in topology(plan.blueprint).hosts}
-    moved = {h.hostname for h in topology(changed).hosts if specs[h.hostname] != h.spec}
+    changed = make_plan(build_model(load_text(Path("changed.yml"), text)))
+    specs = {h.hostname: h.spec for h in plan.lab.hosts}
+    moved = {h.hostname for h in changed.lab.hosts if specs[h.hostname] != h.spec}
     assert moved == {"db01"}
 
 
@@ -114,7 +114,7 @@ def test_verify_yml_holds_every_check_once(plan: Plan, project: Path) -> None:
     assert len(plays) == 1 and plays[0]["hosts"] == "all"
     by_host = plays[0]["vars"]["sigen_verify_checks"]
     ids = [c["id"] for items in by_host.values() for c in items]
-    assert sorted(ids) == [c.id for c in checks(plan)]
+    assert sorted(ids) == [c.id for c in plan.checks]
     names = [t["name"] for t in plays[0]["tasks"]]
     assert names[-1] == "Fail the host when a check failed"
 
@@ -136,7 +136,7 @@ def test_molecule_scenario_uses_the_lab_inventory(project: Path) -> None:
 def _record(plan: Plan, env: str, started: str, failing: set[str]) -> dict[str, Any]:
     environment = next(e for e in plan.blueprint.environments if e.name == env)
     outcomes: dict[str, list[dict[str, Any]]] = {}
-    for check in checks(plan):
+    for check in plan.checks:
         if check.host == "mon01":
             continue  # an unreachable host: its checks did not run
         passed = check.id not in failing
@@ -153,7 +153,7 @@ def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> 
     build(EXAMPLE, out, ROLES)
     before = (out / "docs" / "test-report.md").read_text()
     assert "No run is recorded yet" in before
-    flow = next(c for c in checks(plan) if c.kind == "flow" and c.host == "web01"
+    flow = next(c for c in plan.checks if c.kind == "flow" and c.host == "web01"
                 and c.port == 5432)
     runs = out / RUNS
     runs.mkdir(parents=True)

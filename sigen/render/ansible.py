@@ -1,6 +1,6 @@
 """The Ansible project: ansible.cfg, one inventory per environment, playbooks, roles.
 
-Everything here is built as Python data and written by ``sigen.yamlout``; nothing is
+Everything here is built as Python data and written by ``sigen.render.yamlout``; nothing is
 templated as text. Host variables go to ``host_vars/`` files (Ansible loads 1,000 hosts
 several times faster that way than with variables inline in hosts.yml).
 """
@@ -8,17 +8,13 @@ several times faster that way than with variables inline in hosts.yml).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from sigen import wiring
-from sigen.model import Blueprint, Environment, Host
-from sigen.plan import InstallStep, Plan, group_name
+from sigen.plan import Blueprint, Environment, Host, InstallStep, Jinja, Plan, group_name
 from sigen.render import recovery
 from sigen.render.molecule import render_molecule
 from sigen.render.verify import render_verify
-from sigen.wiring import backup as backup_wiring
-from sigen.yamlout import Jinja, body, dump, header
+from sigen.render.yamlout import body, dump, header
 
 __all__ = ["collections_used", "render"]
 
@@ -125,15 +121,15 @@ def _install_play(plan: Plan, step: InstallStep) -> dict[str, Any]:
     if step.service is not None:
         play["tags"].append(step.service.name)
         play["roles"] = [{"role": step.service.component,
-                          "vars": wiring.service_vars(plan, step.service)}]
+                          "vars": dict(plan.ansible.service_vars[step.service.name])}]
         verify = _verify_tasks(step)
         if verify:
             play["post_tasks"] = verify
     elif step.policy is not None:
-        bak = next(b for b in plan.backups if b.policy is step.policy)
+        bak = plan.backup_of[step.policy.name]
         play["tags"].append(bak.id)
         play["name"] = f"{step.id} {bak.id} {step.title}"
-        role_vars = backup_wiring.client(plan, bak)
+        role_vars = dict(bak.client_vars)
         play["roles"] = [{"role": "backup_client", "vars": role_vars}]
         # Only the first deploy takes a backup at once: a second deploy changes nothing.
         # The backup script writes this metric after every successful backup.
@@ -156,25 +152,6 @@ def _install_play(plan: Plan, step: InstallStep) -> dict[str, Any]:
     else:
         play["roles"] = [{"role": r} for r in step.roles]
     return play
-
-
-def _roles_used(plan: Plan) -> list[str]:
-    names = [r for s in plan.install for r in s.roles]
-    if plan.backups:
-        names.append("backup_client")
-    return sorted(set(names))
-
-
-def _copy_roles(roles_dir: Path, names: list[str]) -> dict[str, bytes]:
-    files: dict[str, bytes] = {}
-    for name in names:
-        root = roles_dir / name
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root)
-            if path.is_file() and not any(p.startswith(".") or p == "__pycache__"
-                                          for p in rel.parts):
-                files[f"roles/{name}/{rel.as_posix()}"] = path.read_bytes()
-    return files
 
 
 def collections_used(role_files: dict[str, bytes]) -> list[str]:
@@ -206,28 +183,28 @@ def _playbook_file(name: str, plays: list[dict[str, Any]], stamp: str) -> bytes:
     return dump(plays, stamp).encode()
 
 
-def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
+def render(plan: Plan, version: str) -> dict[str, bytes]:
     """Every file of the Ansible project, by path relative to the output folder."""
     bp: Blueprint = plan.blueprint
     stamp = header(version, bp.name)
     files: dict[str, bytes] = {}
-    env_names = [e.name for e in bp.environments]
-    default_env = "production" if "production" in env_names else env_names[0]
-    files["ansible.cfg"] = _ansible_cfg(stamp, default_env).encode()
+    files["ansible.cfg"] = _ansible_cfg(stamp, plan.default_env.name).encode()
     files[".yamllint"] = (stamp + "---\n" + _YAMLLINT).encode()
     # sigen's own state (caches, manifest) is not Ansible content.
     files[".ansible-lint"] = (stamp + "---\nexclude_paths:\n  - .sigen/\n").encode()
 
     # host_vars differ between environments only in how Ansible connects: emit the rest once.
-    shared = {h.name: body(wiring.host_vars(plan, h)) for h in bp.hosts}
+    wiring = plan.ansible
+    shared = {h.name: body(wiring.host_vars[h.name]) for h in bp.hosts}
     start = stamp + "---\n"
     for env in bp.environments:
         base = f"inventories/{env.name}"
         files[f"{base}/hosts.yml"] = dump(_inventory(plan, env), stamp).encode()
-        files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars(plan, env),
+        files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars[env.name],
                                                    stamp).encode()
+        connections = wiring.connection[env.name]
         for host in bp.hosts:
-            connection = body(wiring.host_connection(plan, host, env))
+            connection = body(connections[host.name])
             files[f"{base}/host_vars/{host.name}.yml"] = (
                 start + connection + shared[host.name]).encode()
 
@@ -236,17 +213,16 @@ def render(plan: Plan, roles_dir: Path, version: str) -> dict[str, bytes]:
     _entry_playbook(files, "site.yml", stamp, [
         (step.id, step.title, [_install_play(plan, step)]) for step in plan.install])
     _entry_playbook(files, "backup.yml", stamp, [
-        (b.id, f"Back up {b.policy.name} now", [recovery.backup_play(plan, b.id, b.policy)])
+        (b.id, f"Back up {b.policy.name} now", [recovery.backup_play(b)])
         for b in plan.backups])
     _entry_playbook(files, "restore.yml", stamp, [
-        (p.id, f"Restore {p.title}", [recovery.restore_play(plan, p)])
-        for p in plan.restores])
+        (p.id, f"Restore {p.title}", [recovery.restore_play(p)]) for p in plan.restores])
     _entry_playbook(files, "drill.yml", stamp, [
-        (d.id, f"Drill {d.drill.name}", recovery.drill_plays(plan, d)) for d in plan.drills])
+        (d.id, f"Drill {d.drill.name}", recovery.drill_plays(d)) for d in plan.drills])
     files["verify.yml"] = render_verify(plan, stamp)
     files.update(render_molecule(plan, stamp))
 
-    role_files = _copy_roles(roles_dir, _roles_used(plan))
+    role_files = dict(plan.role_files)
     files.update(role_files)
     requirements = {"collections": [
         {"name": c, "version": COLLECTION_VERSIONS[c]} if c in COLLECTION_VERSIONS

@@ -14,10 +14,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sigen.lab.topology import HOST_OPTIONS, LAB_OVERRIDES, SSH_ARGS, LabHost, Topology, topology
-from sigen.plan import Plan
-from sigen.render.documents import vault_variables
-from sigen.yamlout import Jinja, dump
+from sigen.plan import Jinja, LabHost, Plan, Topology
+from sigen.plan.lab import HOST_OPTIONS, SSH_ARGS
+from sigen.render.yamlout import dump
 
 __all__ = ["render_molecule"]
 
@@ -25,7 +24,7 @@ _DIR = "molecule/default"
 _EPHEMERAL = "{{ lookup('ansible.builtin.env', 'MOLECULE_EPHEMERAL_DIRECTORY') }}"
 
 
-def _molecule_yml() -> dict[str, Any]:
+def _molecule_yml(topo: Topology) -> dict[str, Any]:
     return {
         "ansible": {
             # molecule writes its own ansible.cfg: repeat what the project's says.
@@ -36,7 +35,7 @@ def _molecule_yml() -> dict[str, Any]:
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/../../inventories/lab",
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/inventory/lab.yml",
                 # JSON keeps the values' types (key=value would make them strings).
-                "--extra-vars=" + json.dumps(LAB_OVERRIDES, sort_keys=True),
+                "--extra-vars=" + json.dumps(dict(topo.overrides), sort_keys=True),
             ]}},
             "env": {"ANSIBLE_ROLES_PATH": "${MOLECULE_SCENARIO_DIRECTORY}/../../roles"},
         },
@@ -143,10 +142,10 @@ def _inventory(topo: Topology, vault: list[str]) -> dict[str, Any]:
 
 def render_molecule(plan: Plan, stamp: str) -> dict[str, bytes]:
     """The scenario's files by path."""
-    topo = topology(plan.blueprint)
-    vault = vault_variables(plan)
+    topo = plan.lab
+    vault = plan.vault_variables
     return {
-        f"{_DIR}/molecule.yml": dump(_molecule_yml(), stamp).encode(),
+        f"{_DIR}/molecule.yml": dump(_molecule_yml(topo), stamp).encode(),
         f"{_DIR}/create.yml": dump(_create(topo, vault), stamp).encode(),
         f"{_DIR}/destroy.yml": dump(_destroy(topo), stamp).encode(),
         f"{_DIR}/converge.yml": dump([{"name": "Converge the system",

@@ -18,18 +18,11 @@ set, as the verify play does; sigen compares and times them.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from sigen.model import BackupPolicy, Host
-from sigen.plan import DrillStep, Plan, RestoreProcedure, group_name
-from sigen.wiring import backup as backup_wiring
-from sigen.yamlout import Jinja
+from sigen.plan import BackupJob, DrillPart, DrillStep, Host, Jinja, RestoreProcedure, group_name
 
-__all__ = ["SNAPSHOT_ID", "backup_play", "drill_plays", "restore_hosts", "restore_play"]
-
-# A restic snapshot ID: the only snapshot text sigen passes to the plays as extra variables.
-SNAPSHOT_ID = re.compile(r"[0-9a-f]{8,64}")
+__all__ = ["backup_play", "drill_plays", "restore_play"]
 
 # What a looped wait_for found, per item: connected or not, and what it said.
 _ANSWERED = Jinja("""\
@@ -50,77 +43,40 @@ _REACHED = Jinja("""\
 {{ out }}""")
 
 
-def backup_play(plan: Plan, bak_id: str, policy: BackupPolicy) -> dict[str, Any]:
+def backup_play(job: BackupJob) -> dict[str, Any]:
+    policy = job.policy
     return {
-        "name": f"{bak_id} Back up {policy.name} now and check its repository",
+        "name": f"{job.id} Back up {policy.name} now and check its repository",
         "hosts": group_name("backup", policy.name),
-        "tags": [bak_id],
+        "tags": [job.id],
         "tasks": [{
-            "name": f"{bak_id} Back up {policy.name} now, then restic check",
+            "name": f"{job.id} Back up {policy.name} now, then restic check",
             "ansible.builtin.include_role": {"name": "backup_client",
                                              "tasks_from": "backup_now"},
-            "vars": backup_wiring.access(plan, policy, policy.hosts[0]),
+            "vars": dict(job.access),
         }],
     }
 
 
-def _server_address(plan: Plan, policy: BackupPolicy, hosts: list[Host]) -> Any:
-    """The backup server's address as each of ``hosts`` reaches it: a literal when they
-    all agree, else a lookup by inventory host name."""
-    dest = policy.destination
-    seen = {h.name: dest.address_towards(h) for h in hosts}
-    if len(set(seen.values())) == 1:
-        return next(iter(seen.values()))
-    pairs = ", ".join(f"'{name}': '{address}'" for name, address in seen.items())
-    return Jinja("{{ {" + pairs + "}[inventory_hostname] }}")
-
-
-def _restore_task(owner: str, what: str, policy: BackupPolicy, role_vars: dict[str, Any],
-                  replace: bool | Jinja) -> dict[str, Any]:
-    """include_role restore; a database restore may move existing data aside (and promote
-    a standby) when ``replace`` says so."""
-    if "backup_client_restore_database" in role_vars:
-        role_vars["backup_client_restore_replace"] = replace
-        role_vars["backup_client_restore_promote"] = replace
+def _restore_task(owner: str, what: str, policy_name: str,
+                  role_vars: Any) -> dict[str, Any]:
     return {
-        "name": f"{owner} Restore {what} from backup policy {policy.name}",
+        "name": f"{owner} Restore {what} from backup policy {policy_name}",
         "ansible.builtin.include_role": {"name": "backup_client", "tasks_from": "restore"},
-        "vars": role_vars,
+        "vars": dict(role_vars),
     }
 
 
-def restore_hosts(plan: Plan, policy: BackupPolicy) -> list[Host]:
-    """Hosts that may restore ``policy``: its own and the recovery hosts of its drills (the
-    backup server's firewall admits no others)."""
-    hosts = list(policy.hosts)
-    for drill in plan.drills:
-        if policy in drill.policies:
-            hosts += [h for h in drill.recovery_hosts if h not in hosts]
-    return hosts
-
-
-def restore_play(plan: Plan, procedure: RestoreProcedure) -> dict[str, Any]:
+def restore_play(procedure: RestoreProcedure) -> dict[str, Any]:
     default = (group_name("service", procedure.service.name) if procedure.service
                else ":".join(h.name for h in procedure.hosts))
-    replace = Jinja("{{ sigen_restore_replace | default(false) | bool }}")
-    tasks = []
-    for policy in procedure.policies:
-        for what, role_vars in backup_wiring.restores(plan, policy, policy.hosts[0], None):
-            role_vars.update({
-                "backup_client_server_address": _server_address(
-                    plan, policy, restore_hosts(plan, policy)),
-                "backup_client_restore_from_host": Jinja(
-                    "{{ sigen_restore_from | default(inventory_hostname) }}"),
-                "backup_client_restore_snapshot": Jinja(
-                    "{{ sigen_restore_snapshot | default('latest') }}"),
-            })
-            tasks.append(_restore_task(procedure.id, what, policy, role_vars, replace))
     return {
         "name": f"{procedure.id} Restore {procedure.title}",
         "hosts": Jinja("{{ sigen_restore_to | default('" + default + "') }}"),
         "tags": [procedure.id],
         "serial": 1,
-        "tasks": tasks,
+        "tasks": [_restore_task(procedure.id, t.what, t.policy.name, t.role_vars)
+                  for t in procedure.tasks],
     }
 
 
@@ -132,12 +88,13 @@ def _hosts(hosts: list[Host]) -> str:
     return ":".join(dict.fromkeys(h.name for h in hosts))
 
 
-def _remember(step: DrillStep, policy: BackupPolicy, found: dict[str, Any]) -> dict[str, Any]:
+def _remember(step: DrillStep, part: DrillPart, found: dict[str, Any]) -> dict[str, Any]:
     """set_fact adding ``found`` under the policy's name to sigen_drill_result."""
+    name = part.policy.name
     return {
-        "name": f"{step.id} Keep what was found for {policy.name}",
+        "name": f"{step.id} Keep what was found for {name}",
         "ansible.builtin.set_fact": {"sigen_drill_result": Jinja(
-            "{{ sigen_drill_result | default({}) | combine({'" + policy.name
+            "{{ sigen_drill_result | default({}) | combine({'" + name
             + "': sigen_found}) }}")},
         "vars": {"sigen_found": found},
     }
@@ -160,35 +117,38 @@ def _write(step: DrillStep, phase: str) -> dict[str, Any]:
     }
 
 
-def _record(step: DrillStep, policy: BackupPolicy, *, canary: bool) -> dict[str, Any]:
+def _record(step: DrillStep, part: DrillPart, *, canary: bool) -> dict[str, Any]:
     run = Jinja("{{ sigen_drill_run | default('" + step.id + "') }}") if canary else ""
     return {
-        "name": f"{step.id} Record the data of {policy.name}"
+        "name": f"{step.id} Record the data of {part.policy.name}"
                 + (" (canary data first)" if canary else ""),
         "ansible.builtin.include_role": {"name": "backup_client", "tasks_from": "drill_record"},
         "vars": {
             "backup_client_drill_run": run,
-            "backup_client_drill_databases": backup_wiring.databases(policy),
-            "backup_client_drill_paths": backup_wiring.paths(policy),
+            "backup_client_drill_databases": list(part.databases),
+            "backup_client_drill_paths": list(part.paths),
         },
     }
 
 
-def _prepare(plan: Plan, step: DrillStep) -> dict[str, Any]:
+def _on(host: Host) -> dict[str, Any]:
+    return {"when": Jinja(f"inventory_hostname == '{host.name}'")}
+
+
+def _prepare(step: DrillStep) -> dict[str, Any]:
     tasks: list[dict[str, Any]] = []
-    for policy in step.policies:
-        source = step.source_host(policy)
-        only = {"when": Jinja(f"inventory_hostname == '{source.name}'")}
+    for part in step.parts:
+        only = _on(part.source)
         tasks += [
-            {**_record(step, policy, canary=True), **only},
+            {**_record(step, part, canary=True), **only},
             {
-                "name": f"{step.id} Back up {policy.name} now, then restic check",
+                "name": f"{step.id} Back up {part.policy.name} now, then restic check",
                 "ansible.builtin.include_role": {"name": "backup_client",
                                                  "tasks_from": "backup_now"},
-                "vars": backup_wiring.access(plan, policy, source),
+                "vars": dict(part.source_access),
                 **only,
             },
-            {**_remember(step, policy, {
+            {**_remember(step, part, {
                 "state": Jinja("{{ backup_client_drill_state }}"),
                 "snapshot": {"id": Jinja("{{ backup_client_snapshot_id }}"),
                              "time": Jinja("{{ backup_client_snapshot_time }}")}}), **only},
@@ -196,7 +156,7 @@ def _prepare(plan: Plan, step: DrillStep) -> dict[str, Any]:
     return {
         "name": f"{step.id} prepare: canary data, a fresh backup and restic check, the state "
                 "that must survive",
-        "hosts": _hosts([step.source_host(p) for p in step.policies]),
+        "hosts": _hosts([p.source for p in step.parts]),
         "tags": _tags(step, "prepare"),
         "tasks": [*tasks, _write(step, "prepare")],
     }
@@ -204,108 +164,73 @@ def _prepare(plan: Plan, step: DrillStep) -> dict[str, Any]:
 
 def _inject(step: DrillStep) -> dict[str, Any]:
     tasks = []
-    for policy in step.policies:
-        source = step.source_host(policy)
+    for part in step.parts:
         tasks.append({
-            "name": f"{step.id} Damage the data of {policy.name} on purpose",
+            "name": f"{step.id} Damage the data of {part.policy.name} on purpose",
             "ansible.builtin.include_role": {"name": "backup_client",
                                              "tasks_from": "drill_damage"},
-            "vars": {"backup_client_drill_databases": backup_wiring.databases(policy),
-                     "backup_client_drill_paths": backup_wiring.paths(policy)},
-            "when": Jinja(f"inventory_hostname == '{source.name}'"),
+            "vars": {"backup_client_drill_databases": list(part.databases),
+                     "backup_client_drill_paths": list(part.paths)},
+            **_on(part.source),
         })
     return {
         "name": f"{step.id} inject: corrupt the data (drop the tables, delete the files)",
-        "hosts": _hosts([step.source_host(p) for p in step.policies]),
+        "hosts": _hosts([p.source for p in step.parts]),
         "tags": _tags(step, "inject"),
         "tasks": tasks,
     }
 
 
-def _recover(plan: Plan, step: DrillStep) -> dict[str, Any]:
+def _recover(step: DrillStep) -> dict[str, Any]:
     tasks: list[dict[str, Any]] = []
-    for policy in step.policies:
-        target = step.recovery_host(policy)
-        only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
-        for what, role_vars in backup_wiring.restores(plan, policy, target,
-                                                      step.source_host(policy)):
-            # sigen drill names the snapshot its prepare phase took, so a backup that a
-            # timer takes meanwhile is not what the drill restores and measures.
-            role_vars["backup_client_restore_snapshot"] = Jinja(
-                "{{ (sigen_drill_snapshots | default({})).get('" + policy.name
-                + "', 'latest') }}")
-            tasks.append({**_restore_task(step.id, what, policy, role_vars, True), **only})
-        tasks.append({**_remember(step, policy, {"snapshot": {
+    for part in step.parts:
+        only = _on(part.target)
+        for what, role_vars in part.restores:
+            tasks.append({**_restore_task(step.id, what, part.policy.name, role_vars), **only})
+        tasks.append({**_remember(step, part, {"snapshot": {
             "id": Jinja("{{ backup_client_restore_snapshot_id }}"),
             "time": Jinja("{{ backup_client_restore_snapshot_time }}"),
             "host": Jinja("{{ backup_client_restore_snapshot_host }}")}}), **only})
     return {
         "name": f"{step.id} recover: restore the latest snapshots on the recovery host",
-        "hosts": _hosts([step.recovery_host(p) for p in step.policies]),
+        "hosts": _hosts([p.target for p in step.parts]),
         "tags": _tags(step, "recover"),
         "tasks": [*tasks, _write(step, "recover")],
     }
 
 
-def _service_address(plan: Plan, policy: BackupPolicy, target: Host) -> str:
-    """Where the recovered service is checked: the recovery host's address towards the
-    first dependant, else its first address outside management."""
-    svc = policy.service
-    for user in plan.dependents.get(svc.name, ()) if svc else ():
-        for host in user.hosts:
-            if host is not target:
-                return target.address_towards(host)
-    return next((i.address for i in target.interfaces if i.network.zone != "management"),
-                target.interfaces[0].address)
-
-
-def _verify(plan: Plan, step: DrillStep) -> dict[str, Any]:
+def _verify(step: DrillStep) -> dict[str, Any]:
     tasks: list[dict[str, Any]] = []
-    for policy in step.policies:
-        target = step.recovery_host(policy)
-        only = {"when": Jinja(f"inventory_hostname == '{target.name}'")}
-        svc = policy.service
-        ports = list(svc.ports) if svc is not None else []
-        if svc is not None and svc.ports:
+    for part in step.parts:
+        only = _on(part.target)
+        svc = part.policy.service
+        if svc is not None and part.ports:
             tasks.append({
                 "name": f"{step.id} The recovered {svc.name} answers on its ports",
-                "ansible.builtin.wait_for": {"host": _service_address(plan, policy, target),
+                "ansible.builtin.wait_for": {"host": part.service_address,
                                              "port": Jinja("{{ item }}"), "timeout": 30},
-                "loop": ports,
+                "loop": list(part.ports),
                 "register": "sigen_drill_answers",
                 "ignore_errors": True,
                 **only,
             })
         tasks += [
-            {**_record(step, policy, canary=False), **only},
-            {**_remember(step, policy, {
+            {**_record(step, part, canary=False), **only},
+            {**_remember(step, part, {
                 "state": Jinja("{{ backup_client_drill_state }}"),
-                "answers": _ANSWERED if ports else []}), **only},
+                "answers": _ANSWERED if part.ports else []}), **only},
         ]
     return {
         "name": f"{step.id} verify: the service answers and holds the recorded data",
-        "hosts": _hosts([step.recovery_host(p) for p in step.policies]),
+        "hosts": _hosts([p.target for p in step.parts]),
         "tags": _tags(step, "verify"),
         "tasks": [*tasks, _write(step, "verify")],
     }
 
 
-def _dependants(plan: Plan, step: DrillStep) -> dict[str, Any] | None:
+def _dependants(step: DrillStep) -> dict[str, Any] | None:
     """From each host of a dependant service, connect to the recovered service."""
-    checks: dict[str, list[dict[str, Any]]] = {}
-    for policy in step.policies:
-        svc = policy.service
-        if svc is None:
-            continue
-        target = step.recovery_host(policy)
-        for user in plan.dependents.get(svc.name, ()):
-            for host in user.hosts:
-                if host in step.lost_hosts or host is target:
-                    continue
-                for port in svc.ports:
-                    checks.setdefault(host.name, []).append({
-                        "service": user.name, "target": target.name,
-                        "address": target.address_towards(host), "port": port})
+    checks = {host: [dict(c) for c in found] for host, found in step.dependant_checks.items()}
     if not checks:
         return None
     return {
@@ -334,13 +259,13 @@ def _dependants(plan: Plan, step: DrillStep) -> dict[str, Any] | None:
     }
 
 
-def drill_plays(plan: Plan, step: DrillStep) -> list[dict[str, Any]]:
+def drill_plays(step: DrillStep) -> list[dict[str, Any]]:
     """The phases of one drill, in the order sigen runs them."""
-    plays = [_prepare(plan, step)]
+    plays = [_prepare(step)]
     if step.drill.scenario == "data-corruption":
         plays.append(_inject(step))
-    plays += [_recover(plan, step), _verify(plan, step)]
-    dependants = _dependants(plan, step)
+    plays += [_recover(step), _verify(step)]
+    dependants = _dependants(step)
     if dependants is not None:
         plays.append(dependants)
     return plays

@@ -1,8 +1,8 @@
 """What the test report, the verification checklist and the lab report are rendered from.
 
-The checks come from ``sigen.verification`` (the same list verify.yml runs); the outcomes
-from the verification records (``records/verify/*.json``); the lab from
-``sigen.lab.topology``. Wording lives in the templates.
+The checks are the plan's (the same tuple verify.yml runs); the outcomes those of the
+verification runs in the plan's evidence; the lab is the plan's. This module only groups
+them for the tables; wording lives in the templates.
 """
 
 from __future__ import annotations
@@ -10,20 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sigen.lab.topology import LAB_OVERRIDES, topology
 from sigen.plan import Plan
-from sigen.verification import rows
 
 __all__ = ["context"]
-
-
-def _summary(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
-    return {
-        "total": len(checks),
-        "passed": sum(1 for c in checks if c.get("passed") is True),
-        "failed": sum(1 for c in checks if c.get("passed") is False),
-        "unrun": sum(1 for c in checks if c.get("passed") is None),
-    }
 
 
 def _group_by(checks: Sequence[Mapping[str, Any]], key: str) -> dict[str, list[Mapping[str, Any]]]:
@@ -67,38 +56,20 @@ def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, list[
             "passed": passed}
 
 
-def _cross_network_flows(plan: Plan) -> list[Any]:
-    """Flows whose source and target share no network: the lab routes them through this
-    machine, which rewrites their source address."""
-    owner = {i.address: h for h in plan.blueprint.hosts for i in h.interfaces}
-    out = []
-    for flows in plan.flows.values():
-        for flow in flows:
-            source = owner.get(flow.source)
-            if source is None:
-                continue
-            theirs = {i.network.name for i in flow.host.interfaces}
-            if not any(i.network.name in theirs for i in source.interfaces):
-                out.append(flow)
-    return out
-
-
-def context(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    bp = plan.blueprint
-    production = next((e for e in bp.environments if e.name == "production"),
-                      bp.environments[0])
-    latest = runs[-1] if runs else None
+def context(plan: Plan) -> dict[str, Any]:
+    evidence = plan.evidence
+    latest = evidence.latest_run
     return {
-        "planned": rows(plan, production),
+        "planned": plan.planned_checks,
         "group_by": _group_by,
         "having": _having,
         "outcome": _outcome,
-        "runs": [{**r, "summary": _summary(r.get("checks", ()))} for r in runs],
+        "runs": evidence.verify_runs,
         "latest": latest,
-        "latest_summary": _summary(latest.get("checks", ())) if latest else None,
-        "lab": topology(bp),
-        "network_named": {n.name: n for n in bp.networks},
-        "lab_overrides": LAB_OVERRIDES,
-        "cross_network_flows": _cross_network_flows(plan),
-        "unmanaged": [h for h in bp.hosts if "management" not in h.zones],
+        "latest_summary": latest["summary"] if latest else None,
+        "lab": plan.lab,
+        "network_named": {n.name: n for n in plan.blueprint.networks},
+        "lab_overrides": plan.lab.overrides,
+        "cross_network_flows": plan.lab.cross_network_flows,
+        "unmanaged": plan.lab.unmanaged,
     }

@@ -1,4 +1,4 @@
-"""verify.yml: the TST- checks of ``sigen.verification`` as one data-driven play.
+"""verify.yml: the plan's TST- checks (``sigen.plan.checks``) as one data-driven play.
 
 One play on every host, the checks as play data keyed by host, and one looped task per
 kind of check, so a run takes a handful of tasks whatever the size of the system (a play
@@ -13,10 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sigen.memo import recalled
-from sigen.plan import Plan
-from sigen.verification import Check, checks
-from sigen.yamlout import Jinja, Recalled, dump
+from sigen.plan import Check, Jinja, Plan
+from sigen.render.memo import recalled
+from sigen.render.yamlout import Recalled, dump
 
 __all__ = ["render_verify"]
 
@@ -167,7 +166,7 @@ def render_verify(plan: Plan, stamp: str) -> bytes:
     """verify.yml of the plan; in an incremental build, the text made last time for the
     same checks (the play is the checks and the blueprint's name, nothing else): keying
     the 160,000 checks of 10,000 hosts costs half of turning them into play data."""
-    found = checks(plan)
+    found = plan.checks
     name = plan.blueprint.name
     return recalled(found, f"verify.yml\0{name}\0{stamp}",
                     lambda: _verify_text(name, found, stamp)).encode()

@@ -140,10 +140,10 @@ def test_site_loss_removes_every_host_of_the_site(tmp_path: Path,
                                                  tool_env: dict[str, str]) -> None:
     """A site-loss drill's failure in the lab: every container of the site goes at once,
     the time server stays, and lab up makes them again."""
-    from sigen.lab import control
-    from sigen.loader import load_blueprint
-    from sigen.model import build_model
-    from sigen.plan import make_plan
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.model import build_model
+    from sigen.compile.planner import make_plan
+    from sigen.operate.lab import control
 
     plan = make_plan(build_model(load_blueprint(EXAMPLE)))
     site = [h.name for h in plan.blueprint.hosts if h.site.name == "tpe-neihu"]

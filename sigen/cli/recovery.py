@@ -1,0 +1,197 @@
+"""``sigen backup``, ``sigen restore`` and ``sigen drill``: the executable backup/restore and
+drill plans. Each builds first (a no-op when the project is up to date), checks the request
+against the plan, then runs the generated playbook with the real ``ansible-playbook``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sigen.cli import lab as lab_cli
+from sigen.operate.lab.podman import lab_error
+
+if TYPE_CHECKING:  # the command line is parsed before a build: the pipeline loads later
+    from sigen.plan import DrillStep, Plan, RestoreProcedure
+
+__all__ = ["add_commands", "run"]
+
+
+
+def add_commands(sub: Any) -> None:
+    after = "Options after -- go to ansible-playbook, e.g. `-- --ask-vault-pass`."
+    backup = sub.add_parser("backup", help="back up now (backup.yml), then restic check",
+                            epilog=after)
+    backup.set_defaults(ansible_args=[])
+    lab_cli.common_options(backup)
+    backup.add_argument("--env", required=True, metavar="ENV", help="lab or production")
+    backup.add_argument("--policy", default="", metavar="IDS",
+                        help="only these policies, e.g. BAK-002 (IDs or names)")
+    restore = sub.add_parser("restore", help="restore a service from its backups "
+                             "(restore.yml)", epilog=after)
+    restore.set_defaults(ansible_args=[])
+    lab_cli.common_options(restore)
+    restore.add_argument("--env", required=True, metavar="ENV", help="lab or production")
+    restore.add_argument("--service", required=True, metavar="NAME",
+                         help="the service to restore (or the RST- ID)")
+    restore.add_argument("--to", default="", metavar="HOST",
+                         help="restore onto this host instead of the service's own")
+    restore.add_argument("--from", dest="from_host", default="", metavar="HOST",
+                         help="whose snapshots to restore (default: the host restored, or "
+                         "the service's first host with --to)")
+    restore.add_argument("--snapshot", default="latest", metavar="ID",
+                         help="restic snapshot ID (default: latest)")
+    restore.add_argument("--replace", action="store_true",
+                         help="move a database that holds data aside and restore a new one; "
+                         "promote a streaming standby")
+    drill = sub.add_parser("drill", help="run a drill end to end on the lab: record, inject "
+                           "the failure, recover, verify, measure RTO and RPO")
+    lab_cli.common_options(drill)
+    drill.add_argument("drill", metavar="DRILL", help="the drill's DRL- ID or name")
+    drill.add_argument("--env", default="lab", metavar="ENV",
+                       help="only lab: a drill destroys hosts and data")
+
+
+def run(args: argparse.Namespace, roles_dir: Path) -> int:
+    if args.command == "drill" and args.env != "lab":
+        raise lab_error(f"drills run only on the lab (--env lab), not on {args.env!r}: they "
+                        "remove hosts and destroy data. In production follow the procedure "
+                        "of the disaster-drill plan step by step", "SG954")
+    plan = lab_cli.build_for(args, roles_dir)
+    if args.env not in {e.name for e in plan.blueprint.environments}:
+        names = ", ".join(e.name for e in plan.blueprint.environments)
+        raise lab_error(f"the blueprint has no environment {args.env!r} (it has: {names})",
+                        "SG951")
+    if args.env == "lab":
+        lab_cli.refresh_lab_secrets(plan, lab_cli.out_dir(args))
+    if args.command == "backup":
+        return _backup(args, plan)
+    if args.command == "restore":
+        return _restore(args, plan)
+    return _drill(args, plan, roles_dir)
+
+
+def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[str, Any],
+         what: str, success: str) -> int:
+    """Run the playbook, list each failed task with its reason, and say how it ended."""
+    from sigen.operate.playbook import ansible_playbook, failures
+
+    run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags, capture=True,
+                           extra_vars=[json.dumps(extra)] if extra else [],
+                           extra_args=args.ansible_args)
+    for failure in failures(run.output):
+        print(f"  FAILED   {failure}")
+    verdict = success if run.returncode == 0 else \
+        f"FAILED (ansible-playbook exit {run.returncode})"
+    print(f"sigen: {what} on {args.env} {verdict} in {run.seconds:.1f} s")
+    return 0 if run.returncode == 0 else 1
+
+
+def _request_error(what: str) -> Exception:
+    return lab_error(what, "SG953")
+
+
+def _backup(args: argparse.Namespace, plan: Plan) -> int:
+    wanted = [t.strip() for t in args.policy.split(",") if t.strip()]
+    known = {b.id: b for b in plan.backups} | {b.policy.name: b for b in plan.backups}
+    unknown = [w for w in wanted if w not in known]
+    if unknown or not plan.backups:
+        have = ", ".join(f"{b.id} ({b.policy.name})" for b in plan.backups) or "none"
+        raise _request_error(f"no backup policy {', '.join(unknown) or ''} in the blueprint "
+                             f"(it has: {have})")
+    steps = [known[w] for w in wanted] or list(plan.backups)
+    print(f"sigen: backing up {plan.blueprint.name} on {args.env}: "
+          + ", ".join(f"{b.id} {b.policy.name}" for b in steps), flush=True)
+    return _run(args, "backup.yml", [b.id for b in steps], {}, "backup",
+                "done, restic check passed")
+
+
+def _procedure(plan: Plan, name: str) -> RestoreProcedure:
+    for proc in plan.restores:
+        if proc.id == name or (proc.service is not None and proc.service.name == name):
+            return proc
+    have = ", ".join(f"{p.id} ({p.service.name if p.service else p.title})"
+                     for p in plan.restores) or "none"
+    raise _request_error(f"no restore procedure for service {name!r}: only backed-up "
+                         f"services can be restored (the blueprint has: {have})")
+
+
+def _restore_vars(plan: Plan, args: argparse.Namespace, proc: RestoreProcedure) -> dict[str, Any]:
+    from sigen.operate.records import SNAPSHOT_ID
+
+    hosts = {h.name for h in plan.blueprint.hosts}
+    for flag, value in (("--to", args.to), ("--from", args.from_host)):
+        if value and value not in hosts:
+            raise _request_error(f"{flag} {value}: no such host in the blueprint")
+    if args.snapshot != "latest" and not SNAPSHOT_ID.fullmatch(args.snapshot):
+        raise _request_error(f"--snapshot {args.snapshot!r} is not a restic snapshot ID: give "
+                             "the hexadecimal ID (at least 8 digits) that `restic snapshots` "
+                             "lists, or latest")
+    extra: dict[str, Any] = {"sigen_restore_snapshot": args.snapshot,
+                             "sigen_restore_replace": bool(args.replace)}
+    if args.to:
+        for policy in proc.policies:
+            admitted = [h.name for h in proc.admitted[policy.name]]
+            if args.to not in admitted:
+                raise _request_error(
+                    f"--to {args.to}: the firewall of {policy.destination.name} admits "
+                    f"restores of {policy.name} only from {', '.join(admitted)} (the policy's "
+                    f"hosts and the recovery hosts of its drills); restore onto one of them, "
+                    f"or add a drill with recover_on: {args.to} to the blueprint")
+        extra["sigen_restore_to"] = args.to
+        extra["sigen_restore_from"] = args.from_host or proc.hosts[0].name
+    elif args.from_host:
+        extra["sigen_restore_from"] = args.from_host
+    return extra
+
+
+def _restore(args: argparse.Namespace, plan: Plan) -> int:
+    proc = _procedure(plan, args.service)
+    extra = _restore_vars(plan, args, proc)
+    onto = extra.get("sigen_restore_to") or ", ".join(h.name for h in proc.hosts)
+    print(f"sigen: {proc.id} restoring {proc.title} onto {onto} from snapshot "
+          f"{args.snapshot}" + (" (replacing existing data)" if args.replace else ""),
+          flush=True)
+    return _run(args, "restore.yml", [proc.id], extra, f"restore {proc.id}", "done")
+
+
+def _drill_step(plan: Plan, name: str) -> DrillStep:
+    for step in plan.drills:
+        if name in (step.id, step.drill.name):
+            return step
+    have = ", ".join(f"{d.id} ({d.drill.name})" for d in plan.drills) or "none"
+    raise _request_error(f"no drill {name!r} in the blueprint (it has: {have})")
+
+
+def _drill(args: argparse.Namespace, plan: Plan, roles_dir: Path) -> int:
+    from sigen.build import build
+    from sigen.operate.drill import run_drill
+    from sigen.operate.lab import control
+
+    step = _drill_step(plan, args.drill)
+    out = lab_cli.out_dir(args)
+    down = [s.host for s in control.status(plan) if s.host and s.state != "running"]
+    if down:
+        raise lab_error(f"the lab is not up (not running: {', '.join(down)}; an earlier "
+                        "host-loss drill leaves its hosts gone): run sigen lab up and sigen "
+                        "deploy first", "SG951")
+    record, path = run_drill(plan, out, step)
+    build(args.blueprint, out, roles_dir)  # the drill report and the plan's history
+    achieved = record["achieved"]
+    rto = achieved["rto_seconds"]
+    rpo = achieved["rpo_seconds"]
+    for phase in record["timeline"]:
+        mark = "ok" if phase["ok"] else "FAILED"
+        print(f"  {phase['phase']:<8} {mark:<6} at +{phase['at']:.1f} s, {phase['seconds']:.1f} s:"
+              f" {phase['detail']}")
+    for reason in record["reasons"]:
+        print(f"  FAILED   {reason}")
+    verdict = "PASSED" if record["passed"] else "FAILED"
+    print(f"sigen: drill {step.id} {step.drill.name} {verdict}: RTO "
+          f"{'-' if rto is None else f'{rto:.0f} s'} (target {step.drill.success_rto}), RPO "
+          f"{'-' if rpo is None else f'{rpo:.0f} s'} (target {step.drill.success_rpo}), "
+          f"{record['rows_lost']} rows lost; record {path}; report "
+          f"{out}/docs/drill-reports/{path.stem}.md")
+    return 0 if record["passed"] else 1

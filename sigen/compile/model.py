@@ -1,0 +1,190 @@
+"""The model stage: a validated blueprint's plain data as the plan's typed entities.
+
+``build_model`` turns the data into a ``Blueprint`` (``sigen.plan.system``) with every
+reference resolved; raw dicts do not get past this stage (service ``settings`` stay a
+mapping: they are the role's own options).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sigen.compile.loader import LoadedBlueprint
+from sigen.plan.system import (
+    Admin,
+    BackupPolicy,
+    Blueprint,
+    ChangeManagement,
+    Drill,
+    Environment,
+    Host,
+    Interface,
+    Network,
+    Person,
+    Secret,
+    Security,
+    Service,
+    Site,
+)
+
+__all__ = ["build_model"]
+
+
+def _secret(value: Any) -> Secret | None:
+    if isinstance(value, Mapping):
+        if "vault" in value:
+            return Secret("vault", str(value["vault"]))
+        if "env" in value:
+            return Secret("env", str(value["env"]))
+    return None
+
+
+def _str(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def build_model(loaded: LoadedBlueprint) -> Blueprint:
+    """The model of a blueprint that ``validate_blueprint`` found clean."""
+    data = loaded.data
+    system = data["system"]
+    sites = tuple(
+        Site(s["name"], s["kind"], _str(s.get("location")), _str(s.get("provider")),
+             _str(s.get("region")), i)
+        for i, s in enumerate(data["sites"])
+    )
+    site_by = {s.name: s for s in sites}
+    networks = tuple(
+        Network(n["name"], site_by[n["site"]], n["zone"], n["cidr"], _str(n.get("cidr6")),
+                n.get("vlan"), _str(n.get("gateway")), _str(n.get("description")), i)
+        for i, n in enumerate(data["networks"])
+    )
+    net_by = {n.name: n for n in networks}
+    hosts = tuple(
+        Host(
+            name=h["name"], kind=h["kind"], site=site_by[h["site"]], os=h["os"],
+            description=_str(h.get("description")),
+            interfaces=tuple(
+                Interface(net_by[i["network"]], i["address"], _str(i.get("address6")),
+                          _str(i.get("device")))
+                for i in h["interfaces"]
+            ),
+            labels=dict(h.get("labels") or {}), hardware=dict(h.get("hardware") or {}),
+            hypervisor=dict(h.get("hypervisor") or {}), vm=dict(h.get("vm") or {}),
+            cloud=dict(h.get("cloud") or {}), position=i,
+        )
+        for i, h in enumerate(data["hosts"])
+    )
+    host_by = {h.name: h for h in hosts}
+
+    raw_services = data["services"]
+    service_by: dict[str, Service] = {}
+    # Dependencies point at services defined anywhere in the list: resolve in dependency
+    # order (validation has ruled out cycles).
+    pending = {s["name"]: (i, s) for i, s in enumerate(raw_services)}
+
+    def resolve(name: str) -> Service:
+        if name in service_by:
+            return service_by[name]
+        i, s = pending[name]
+        svc = Service(
+            name=name, component=s["component"], description=_str(s.get("description")),
+            hosts=tuple(host_by[h] for h in s["hosts"]),
+            ports=tuple(s.get("ports") or ()), allow_from=tuple(s.get("allow_from") or ()),
+            depends_on=tuple(resolve(d) for d in s.get("depends_on") or ()),
+            data=tuple(s.get("data") or ()), criticality=_str(s.get("criticality")) or "medium",
+            settings=dict(s.get("settings") or {}), position=i,
+        )
+        service_by[name] = svc
+        return svc
+
+    services = tuple(resolve(s["name"]) for s in raw_services)
+    for svc in services:
+        for host in svc.hosts:
+            host.services.append(svc)
+
+    backups = []
+    for i, b in enumerate(data.get("backups") or ()):
+        protected = service_by.get(b["service"]) if b.get("service") else None
+        b_hosts = tuple(host_by[h] for h in b.get("hosts") or ()) or (
+            protected.hosts if protected else ())
+        enc = b.get("encryption") or {}
+        sched = b["schedule"]
+        backups.append(BackupPolicy(
+            name=b["name"], service=protected, hosts=b_hosts, method=b["method"],
+            paths=tuple(b.get("paths") or ()), every=sched["every"], at=_str(sched.get("at")),
+            retention={k: int(v) for k, v in (b.get("retention") or {}).items()},
+            destination=host_by[b["destination"]], password=_secret(enc.get("password")),
+            rpo=b["rpo"], rto=b["rto"], position=i,
+        ))
+    backup_by = {b.name: b for b in backups}
+
+    def place(name: str) -> Host | Site:
+        return host_by[name] if name in host_by else site_by[name]
+
+    drills = tuple(
+        Drill(
+            name=d["name"], scenario=d["scenario"], description=_str(d.get("description")),
+            target=place(d["target"]), recover_on=place(d["recover_on"]),
+            restore=tuple(backup_by[r] for r in d.get("restore") or ()),
+            frequency=d["frequency"], success_rto=d["success"]["rto"],
+            success_rpo=d["success"]["rpo"],
+            participants=tuple(d.get("participants") or ()), position=i,
+        )
+        for i, d in enumerate(data.get("drills") or ())
+    )
+
+    cm = data.get("change_management") or {}
+    change = None
+    if cm.get("maintenance_window"):
+        w = cm["maintenance_window"]
+        change = ChangeManagement(
+            days=tuple(w["days"]), start=w["start"], duration=w["duration"],
+            timezone=w["timezone"],
+            approvers=tuple(Person(a["name"], a["role"], _str(a.get("contact")))
+                            for a in cm.get("approvers") or ()),
+            escalation=tuple(
+                Person(e["name"], _str(e.get("role")), e["contact"], int(e["level"]))
+                for e in sorted(cm.get("escalation") or (), key=lambda e: int(e["level"]))
+            ),
+        )
+
+    sec = data.get("security") or {}
+    ssh = sec.get("ssh") or {}
+    fw = sec.get("firewall") or {}
+    patch = sec.get("patching") or {}
+    window = patch.get("window") or {}
+    security = Security(
+        admins=tuple(Admin(a["name"], tuple(a["ssh_keys"]), bool(a.get("sudo", True)))
+                     for a in sec.get("admins") or ()),
+        root_login=_str(ssh.get("root_login")) or "key-only",
+        ssh_port=int(ssh.get("port") or 22),
+        management_networks=tuple(net_by[n] for n in ssh.get("management_networks") or ()),
+        default_inbound=_str(fw.get("default_inbound")) or "deny",
+        log_denied=bool(fw.get("log_denied", False)),
+        patch_day=_str(window.get("day")), patch_at=_str(window.get("at")),
+        reboot=_str(patch.get("reboot")) or "never",
+    )
+
+    environments = tuple(
+        Environment(
+            name=e["name"], description=_str(e.get("description")),
+            user=(e.get("connection") or {}).get("user"),
+            port=(e.get("connection") or {}).get("port"),
+            become=(e.get("connection") or {}).get("become"),
+            host_overrides=dict(e.get("hosts") or {}),
+        )
+        for e in system["environments"]
+    )
+    return Blueprint(
+        name=system["name"], title=system["title"], owner=system["owner"],
+        description=_str(system.get("description")),
+        stakeholders=tuple(Person(p["name"], p["role"], p["contact"])
+                           for p in system.get("stakeholders") or ()),
+        environments=environments, sites=sites, networks=networks, hosts=hosts,
+        services=services, backups=tuple(backups), drills=drills, change=change,
+        security=security,
+        clusters={c["name"]: tuple(host_by[h] for h in c["hosts"])
+                  for c in data.get("clusters") or ()},
+        sha256=loaded.sha256,
+    )

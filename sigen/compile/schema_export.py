@@ -1,0 +1,123 @@
+"""Export the blueprint schema as JSON Schema, for editors (``sigen schema``).
+
+Translated from the same cerberus schema data the validator uses, so the two cannot drift.
+The JSON Schema covers structure and value formats; the semantic checks (references,
+addresses, capacity, ...) are only in ``sigen validate``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sigen.compile.validate.schema import load_schema
+from sigen.compile.validate.values import COMPONENT_RE, NAME_RE, SETTING_RE, USER_RE
+
+__all__ = ["json_schema", "json_schema_text"]
+
+_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+          "dict": "object", "list": "array"}
+_SECRET_REFERENCE = {
+    "oneOf": [
+        {"type": "object", "required": ["vault"], "additionalProperties": False,
+         "properties": {"vault": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
+         "description": "Name of an ansible-vault variable holding the secret."},
+        {"type": "object", "required": ["env"], "additionalProperties": False,
+         "properties": {"env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
+         "description": "Environment variable holding the secret when the playbook runs."},
+    ],
+}
+_CHECKS: dict[str, dict[str, Any]] = {
+    "name": {"pattern": f"^{NAME_RE.pattern}$"},
+    "component": {"pattern": f"^{COMPONENT_RE.pattern}$"},
+    "user_name": {"pattern": f"^{USER_RE.pattern}$"},
+    "setting_name": {"pattern": f"^{SETTING_RE.pattern}$"},
+    "duration": {"pattern": "^[1-9][0-9]{0,5}[mhdw]$"},
+    "target_duration": {"pattern": "^[1-9][0-9]{0,5}[smhdw]$"},
+    "time_of_day": {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
+    "ip_address": {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
+    "network": {"pattern": "^[0-9A-Fa-f:.]+/[0-9]{1,3}$"},
+    "network_v6": {"pattern": "^[0-9A-Fa-f:]+/[0-9]{1,3}$"},
+    "client": {"pattern": f"^(any|{NAME_RE.pattern}|[0-9A-Fa-f:.]+/[0-9]{{1,3}})$"},
+    "absolute_path": {"pattern": "^/"},
+    "ssh_public_key": {"pattern": "^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|"
+                                  "sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com)"
+                                  " AAAA"},
+    "timezone": {"description": "Time zone of the tz database, e.g. Asia/Taipei."},
+    "format_version": {"const": 1},
+}
+
+
+def _convert(rules: dict[str, Any]) -> dict[str, Any]:
+    check = rules.get("check_with")
+    if check == "secret_reference":
+        return dict(_SECRET_REFERENCE)
+    out: dict[str, Any] = {}
+    kind = rules.get("type")
+    if isinstance(kind, list):
+        out["type"] = [_TYPES[k] for k in kind if k in _TYPES]
+    elif kind == "date":
+        out.update({"type": "string", "format": "date"})
+    elif kind in _TYPES:
+        out["type"] = _TYPES[kind]
+    description = rules.get("meta", {}).get("description")
+    if description:
+        out["description"] = description
+    if "allowed" in rules:
+        out["enum"] = list(rules["allowed"])
+    if "min" in rules:
+        out["minimum"] = rules["min"]
+    if "max" in rules:
+        out["maximum"] = rules["max"]
+    if "minlength" in rules:
+        out["minItems"] = rules["minlength"]
+    if rules.get("empty") is False:
+        out["minLength"] = 1
+    if isinstance(check, str) and check in _CHECKS:
+        out.update({k: v for k, v in _CHECKS[check].items() if k not in out})
+    inner = rules.get("schema")
+    if kind == "list" and isinstance(inner, dict):
+        out["items"] = _convert(inner)
+    elif kind == "dict" and isinstance(inner, dict):
+        out.update(_object(inner))
+    if isinstance(rules.get("keysrules"), dict):
+        out["propertyNames"] = _convert(rules["keysrules"])
+        out["propertyNames"].pop("type", None)
+    if isinstance(rules.get("valuesrules"), dict):
+        out["additionalProperties"] = _convert(rules["valuesrules"])
+    return out
+
+
+def _object(fields: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "properties": {name: _convert(rules) for name, rules in fields.items()},
+        "additionalProperties": False,
+    }
+    required = [name for name, rules in fields.items() if rules.get("required")]
+    if required:
+        out["required"] = required
+    exclusive = sorted({tuple(sorted((name, rules["excludes"])))
+                        for name, rules in fields.items()
+                        if isinstance(rules.get("excludes"), str)})
+    if exclusive:
+        out["allOf"] = [{"not": {"required": list(pair)}} for pair in exclusive]
+    return out
+
+
+def json_schema() -> dict[str, Any]:
+    """The blueprint format as a JSON Schema (draft 2020-12) document."""
+    schema: dict[str, Any] = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://sigen.example/schemas/blueprint-1.json",
+        "title": "sigen blueprint, format 1",
+        "description": "A system blueprint compiled by sigen into an Ansible project and its "
+                       "plans. See docs/blueprint.md.",
+        "type": "object",
+    }
+    schema.update(_object(load_schema()))
+    return schema
+
+
+def json_schema_text() -> str:
+    """``json_schema()`` as indented JSON text, newline-terminated."""
+    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"

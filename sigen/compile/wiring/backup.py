@@ -1,0 +1,116 @@
+"""backup_server accounts and backup_client settings from the backup policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigen.compile.wiring.refs import secret_ref
+from sigen.plan import BackupPolicy, Blueprint, Host, Jinja, Plan, Secret
+
+__all__ = ["access", "client_vars", "databases", "password", "paths", "restores",
+           "server_host"]
+
+
+def password(policy: BackupPolicy) -> Secret:
+    """The repository password: the policy's encryption secret, else a vault variable named
+    after the policy (the installation plan lists it as a prerequisite)."""
+    if policy.password is not None:
+        return policy.password
+    return Secret("vault", "vault_backup_" + policy.name.replace("-", "_") + "_password")
+
+
+def server_host(plan: Plan, host: Host) -> dict[str, Any]:
+    """backup_server_clients of a destination host: one account per policy stored there."""
+    if not any(s.component == "backup_server" for s in host.services):
+        return {}
+    return {"backup_server_clients": [
+        {"name": b.name} for b in plan.blueprint.backups if b.destination is host
+    ]}
+
+
+def databases(policy: BackupPolicy) -> tuple[str, ...]:
+    """Databases a database-dump policy dumps: those the PostgreSQL service declares."""
+    svc = policy.service
+    if policy.method != "database-dump" or svc is None or svc.component != "postgresql":
+        return ()
+    names = [str(d["name"]) for d in svc.settings.get("databases") or () if "name" in d]
+    return tuple(names or ["postgres"])
+
+
+def paths(policy: BackupPolicy) -> tuple[str, ...]:
+    """Files and folders a policy saves besides database dumps."""
+    if policy.paths:
+        return tuple(policy.paths)
+    if policy.method != "database-dump" and policy.service is not None:
+        return tuple(policy.service.data)
+    return ()
+
+
+def access(bp: Blueprint, policy: BackupPolicy, client: Host) -> dict[str, Any]:
+    """What a client (or a recovery host) needs to reach the policy's repository."""
+    dest = policy.destination
+    return {
+        "backup_client_name": policy.name,
+        "backup_client_server": dest.name,
+        "backup_client_server_address": dest.address_towards(client),
+        "backup_client_server_port": bp.security.ssh_port,
+        "backup_client_repository_password": secret_ref(password(policy)),
+    }
+
+
+def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_calendar: str,
+                keep: dict[str, int]) -> dict[str, Any]:
+    """Role variables of a backup policy's play (role backup_client, entry point main)."""
+    out = access(bp, policy, policy.hosts[0])
+    out.update({
+        "backup_client_paths": list(paths(policy)),
+        "backup_client_postgresql_databases": list(databases(policy)),
+        "backup_client_schedule": on_calendar,
+        "backup_client_check_schedule": check_calendar,
+        "backup_client_keep_daily": keep["daily"],
+        "backup_client_keep_weekly": keep["weekly"],
+        "backup_client_keep_monthly": keep["monthly"],
+    })
+    return out
+
+
+def _owner(policy: BackupPolicy, database: str) -> str:
+    svc = policy.service
+    for d in (svc.settings.get("databases") or ()) if svc is not None else ():
+        if d.get("name") == database and d.get("owner"):
+            return str(d["owner"])
+    return "postgres"
+
+
+def restores(bp: Blueprint, policy: BackupPolicy, host: Host,
+             from_host: Host | None) -> list[tuple[str, dict[str, Any]]]:
+    """(what, role variables) of each restore a policy needs (entry point restore).
+
+    ``from_host`` is the host whose snapshots to restore (a lost host, in a drill); by
+    default each host restores its own.
+    """
+    base = access(bp, policy, host)
+    base["backup_client_restore_from_host"] = (
+        from_host.name if from_host is not None else Jinja("{{ inventory_hostname }}")
+    )
+    out: list[tuple[str, dict[str, Any]]] = []
+    for db in databases(policy):
+        out.append((f"database {db}", {**base, "backup_client_restore_database": db,
+                                       "backup_client_restore_database_owner":
+                                       _owner(policy, db)}))
+    files = list(paths(policy))
+    if files:
+        out.append(("files " + ", ".join(files), {
+            **base, "backup_client_restore_target_path": "/",
+            "backup_client_restore_include": files,
+        }))
+    return out
+
+
+def with_replace(role_vars: dict[str, Any], replace: bool | Jinja) -> dict[str, Any]:
+    """A database restore may move existing data aside (and promote a standby) when
+    ``replace`` says so."""
+    if "backup_client_restore_database" in role_vars:
+        role_vars["backup_client_restore_replace"] = replace
+        role_vars["backup_client_restore_promote"] = replace
+    return role_vars

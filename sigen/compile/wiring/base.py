@@ -1,0 +1,47 @@
+"""common and hardening: administrators, time zone, SSH policy and the patch window."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigen.plan import Environment, Plan, Security
+
+_DAYS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri",
+         "sat": "Sat", "sun": "Sun"}
+
+
+def common(plan: Plan) -> dict[str, Any]:
+    bp = plan.blueprint
+    out: dict[str, Any] = {
+        "common_admin_users": [
+            {"name": a.name, "ssh_public_keys": list(a.ssh_keys), "sudo": a.sudo}
+            for a in bp.security.admins
+        ],
+    }
+    # Hosts keep the time of the people who run them: the maintenance window, backup and
+    # patch times in the plans are all in this zone.
+    if bp.change is not None:
+        out["common_timezone"] = bp.change.timezone
+    return out
+
+
+def root_login(security: Security, env: Environment) -> str:
+    """sshd PermitRootLogin: 'denied' shuts root out, except where Ansible itself is root."""
+    if security.root_login == "denied" and env.user not in (None, "root"):
+        return "no"
+    return "prohibit-password"
+
+
+def hardening(plan: Plan, env: Environment) -> dict[str, Any]:
+    sec = plan.blueprint.security
+    out: dict[str, Any] = {
+        "hardening_ssh_port": sec.ssh_port,
+        "hardening_ssh_permit_root_login": plan.root_login[env.name],
+    }
+    if sec.patch_day and sec.patch_at:
+        out["hardening_patch_window"] = f"{_DAYS[sec.patch_day]} *-*-* {sec.patch_at}"
+        out["hardening_auto_reboot"] = sec.reboot in ("when-required", "always")
+        hour, minute = (int(x) for x in sec.patch_at.split(":"))
+        # Updates start at the window plus up to 30 minutes of random delay; reboot after.
+        out["hardening_auto_reboot_time"] = f"{(hour + 1) % 24:02d}:{minute:02d}"
+    return out

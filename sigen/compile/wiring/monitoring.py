@@ -1,0 +1,36 @@
+"""monitoring: the Prometheus server scrapes every host and expects every backup policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sigen.compile.ports import NODE_EXPORTER_PORT
+from sigen.plan import Host, Plan, Service
+
+
+def target(host: Host, monitor: Host) -> str:
+    """The node exporter target of ``host`` as the monitoring host reaches it."""
+    return f"{host.address_towards(monitor)}:{NODE_EXPORTER_PORT}"
+
+
+def server(plan: Plan, service: Service) -> dict[str, Any]:
+    bp = plan.blueprint
+    monitor = service.hosts[0]
+    jobs = []
+    for site in bp.sites:
+        targets = [target(h, monitor) for h in bp.hosts if h.site is site]
+        if targets:
+            jobs.append({"name": f"node-{site.name}", "targets": targets,
+                         "labels": {"site": site.name}})
+    expected = [
+        {"instance": target(h, monitor), "policy": b.policy.name}
+        for b in plan.backups for h in b.policy.hosts
+    ]
+    out: dict[str, Any] = {
+        "monitoring_prometheus_server": True,
+        "monitoring_scrape_jobs": jobs,
+        "monitoring_backup_expected": expected,
+    }
+    if plan.backups:
+        out["monitoring_backup_max_age_hours"] = plan.backup_alert_hours
+    return out

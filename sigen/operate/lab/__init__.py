@@ -1,0 +1,1 @@
+"""Lab hosts: podman containers made to match the plan's lab (``sigen.plan.lab``)."""

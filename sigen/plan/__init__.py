@@ -1,0 +1,134 @@
+"""The plan's types: everything the back ends format, and all they may import.
+
+``Plan`` (``sigen.plan.plan``) holds the system as the blueprint describes it
+(``sigen.plan.system``), the steps with their IDs (``sigen.plan.steps``), the verification
+checks (``sigen.plan.checks``), the lab (``sigen.plan.lab``) and the evidence of earlier runs
+(``sigen.plan.evidence``). Every field is computed once, by ``sigen.compile.planner``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sigen.plan.checks import KINDS, Check
+    from sigen.plan.evidence import Change, Evidence, Revision
+    from sigen.plan.lab import LabHost, LabNetwork, Topology
+    from sigen.plan.plan import AnsibleWiring, Plan
+    from sigen.plan.steps import (
+        BackupJob,
+        DrillPart,
+        DrillStep,
+        Flow,
+        InstallStep,
+        RestoreProcedure,
+        RestoreTask,
+        SecretUse,
+        group_name,
+    )
+    from sigen.plan.system import (
+        Admin,
+        BackupPolicy,
+        Blueprint,
+        ChangeManagement,
+        Drill,
+        Environment,
+        Host,
+        Interface,
+        Network,
+        Person,
+        Secret,
+        Security,
+        Service,
+        Site,
+        parse_duration,
+    )
+    from sigen.plan.values import Jinja
+
+__all__ = [
+    "KINDS",
+    "Admin",
+    "AnsibleWiring",
+    "BackupJob",
+    "BackupPolicy",
+    "Blueprint",
+    "Change",
+    "ChangeManagement",
+    "Check",
+    "Drill",
+    "DrillPart",
+    "DrillStep",
+    "Environment",
+    "Evidence",
+    "Flow",
+    "Host",
+    "InstallStep",
+    "Interface",
+    "Jinja",
+    "LabHost",
+    "LabNetwork",
+    "Network",
+    "Person",
+    "Plan",
+    "RestoreProcedure",
+    "RestoreTask",
+    "Revision",
+    "Secret",
+    "SecretUse",
+    "Security",
+    "Service",
+    "Site",
+    "Topology",
+    "group_name",
+    "parse_duration",
+]
+
+_LAZY = {
+    "Admin": "sigen.plan.system",
+    "AnsibleWiring": "sigen.plan.plan",
+    "BackupJob": "sigen.plan.steps",
+    "BackupPolicy": "sigen.plan.system",
+    "Blueprint": "sigen.plan.system",
+    "Change": "sigen.plan.evidence",
+    "ChangeManagement": "sigen.plan.system",
+    "Check": "sigen.plan.checks",
+    "Drill": "sigen.plan.system",
+    "DrillPart": "sigen.plan.steps",
+    "DrillStep": "sigen.plan.steps",
+    "Environment": "sigen.plan.system",
+    "Evidence": "sigen.plan.evidence",
+    "Flow": "sigen.plan.steps",
+    "Host": "sigen.plan.system",
+    "InstallStep": "sigen.plan.steps",
+    "Interface": "sigen.plan.system",
+    "Jinja": "sigen.plan.values",
+    "KINDS": "sigen.plan.checks",
+    "LabHost": "sigen.plan.lab",
+    "LabNetwork": "sigen.plan.lab",
+    "Network": "sigen.plan.system",
+    "Person": "sigen.plan.system",
+    "Plan": "sigen.plan.plan",
+    "RestoreProcedure": "sigen.plan.steps",
+    "RestoreTask": "sigen.plan.steps",
+    "Revision": "sigen.plan.evidence",
+    "Secret": "sigen.plan.system",
+    "SecretUse": "sigen.plan.steps",
+    "Security": "sigen.plan.system",
+    "Service": "sigen.plan.system",
+    "Site": "sigen.plan.system",
+    "Topology": "sigen.plan.lab",
+    "group_name": "sigen.plan.steps",
+    "parse_duration": "sigen.plan.system",
+}
+
+
+def __getattr__(name: str) -> Any:
+    # Loaded on first use: the no-op build reads only the record layout (sigen.plan.evidence)
+    # and must not pay for every dataclass of the plan.
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sigen.plan' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value

@@ -1,0 +1,50 @@
+"""Verification checks: what the blueprint promises, as ``TST-`` checks run from the hosts.
+
+One tuple of checks (``Plan.checks``, made by ``sigen.compile.verification``) feeds both
+``verify.yml`` (what runs) and the test report (what was expected), so the two cannot
+disagree. Each check runs on one host and is about one thing:
+
+- ``port``: a service port answers on a host of the service (connect from the host itself);
+- ``flow``: a declared flow (a dependency, monitoring, a backup) reaches its target from
+  its source host;
+- ``refused``: an undeclared connection to a host is refused by its firewall (SSH from a
+  peer on a service network: sshd listens there, so only the firewall can refuse it);
+- ``ssh``: one hardened sshd setting holds (``sshd -T``);
+- ``time``: the host's clock is synchronised (chrony);
+- ``backup``: a backup policy's timer is enabled and active on a host it covers.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+__all__ = ["KINDS", "Check"]
+
+KINDS = ("port", "flow", "refused", "ssh", "time", "backup")
+
+
+class Check(NamedTuple):
+    # A named tuple rather than a frozen dataclass: 160,000 of them are made at 10,000
+    # hosts, and a frozen dataclass sets each field through object.__setattr__.
+    id: str
+    kind: str
+    host: str  # where it runs
+    subject: str  # what it is about: a service, a flow name, a setting, a policy
+    target: str = ""  # address it connects to (port, flow, refused)
+    port: int = 0
+    setting: str = ""  # ssh: the sshd -T key
+    expected: str = ""  # ssh: the promised value (a Jinja expression of sigen's, or text)
+    unit: str = ""  # backup: the timer
+
+    def as_vars(self) -> dict[str, object]:
+        """The check as verify.yml data (only the keys its kind uses)."""
+        out: dict[str, object] = {"id": self.id, "kind": self.kind, "subject": self.subject}
+        if self.target:
+            out["target"] = self.target
+            out["port"] = self.port
+        if self.setting:
+            out["setting"] = self.setting
+            out["expected"] = self.expected  # Jinja where sigen wrote an expression
+        if self.unit:
+            out["unit"] = self.unit
+        return out

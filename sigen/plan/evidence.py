@@ -1,0 +1,60 @@
+"""Measured evidence and history, as the plan receives them: verification runs, drill runs
+and the revisions of the plans.
+
+They are records in ``<out>/records/`` (JSON written by ``sigen verify``, ``sigen drill`` and
+every build that changes the system); ``sigen.compile.evidence`` reads them before planning,
+the same way the loader reads the blueprint, so the documents are rendered from the plan
+alone and never read a file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["DRILL_FORMAT", "DRILL_RUNS", "RECORDS", "REVISIONS", "VERIFY_FORMAT",
+           "VERIFY_RUNS", "Change", "Evidence", "Revision"]
+
+RECORDS = "records"
+REVISIONS = f"{RECORDS}/revisions.json"
+VERIFY_RUNS = f"{RECORDS}/verify"  # <env>-<UTC time>.json, one per sigen verify
+VERIFY_FORMAT = 1
+DRILL_RUNS = f"{RECORDS}/drills"  # <DRL-ID>-<UTC time>.json, one per sigen drill
+DRILL_FORMAT = 1
+
+Record = Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Change:
+    """One difference: ``names`` added or removed in ``section``, or fields of one entry
+    changed (``fields`` holds ``(field, old, new)`` in the entry's field order)."""
+
+    section: str  # sites | networks | hosts | services | backups | drills
+    action: str  # added | removed | changed
+    names: tuple[str, ...]
+    fields: tuple[tuple[str, Any, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Revision:
+    version: str
+    date: str
+    author: str
+    changes: tuple[str, ...]
+    system: str  # sha256 of the system summary this revision describes
+
+
+@dataclass(frozen=True, eq=False)
+class Evidence:
+    """Every record beside the output, oldest first. A verification run carries the
+    ``summary`` of its checks (total, passed, failed, unrun); a drill run its ``name`` (the
+    record's file name, which names its report)."""
+
+    verify_runs: tuple[Record, ...] = ()
+    drill_runs: tuple[Record, ...] = ()
+
+    @property
+    def latest_run(self) -> Record | None:
+        return self.verify_runs[-1] if self.verify_runs else None

@@ -1,0 +1,178 @@
+"""The plan's steps: what is installed, backed up, restored and drilled, with stable IDs.
+
+Every fact a back end prints or configures is a field here, computed once by the planner
+(``sigen.compile.planner``): the backup plan prints a job's ``on_calendar`` and the timer is
+configured from the same field; the drill plan names the databases the inject phase drops and
+the drill play gets the same tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any, NamedTuple
+
+from sigen.plan.system import BackupPolicy, Drill, Host, Secret, Service
+
+__all__ = [
+    "BackupJob",
+    "DrillPart",
+    "DrillStep",
+    "Flow",
+    "InstallStep",
+    "RestoreProcedure",
+    "RestoreTask",
+    "SecretUse",
+    "group_name",
+]
+
+RoleVars = Mapping[str, Any]
+
+
+def group_name(prefix: str, name: str) -> str:
+    """An inventory group name; Ansible warns about '-' in group names, so use '_'."""
+    return f"{prefix}_{name}".replace("-", "_")
+
+
+@dataclass(frozen=True, eq=False)
+class Flow:
+    """One allowed inbound connection on ``host``: from ``source`` to ``port``/``protocol``."""
+
+    # Not in the repr: the plans key their rows of flows by it (sigen.render.memo), per host.
+    host: Host = field(repr=False)
+    name: str
+    source: str
+    port: int
+    protocol: str
+    reason: str
+
+
+@dataclass(frozen=True, eq=False)
+class InstallStep:
+    id: str
+    kind: str  # base | firewall | monitoring-agent | service | backup
+    title: str
+    hosts: tuple[Host, ...]
+    roles: tuple[str, ...]
+    depends_on: tuple[str, ...]
+    priority: int
+    minutes: int
+    service: Service | None = None
+    policy: BackupPolicy | None = None
+
+    @property
+    def group(self) -> str:
+        """Inventory group the play targets."""
+        if self.service is not None:
+            return group_name("service", self.service.name)
+        if self.policy is not None:
+            return group_name("backup", self.policy.name)
+        return "all"
+
+
+@dataclass(frozen=True, eq=False)
+class BackupJob:
+    """A backup policy as it runs: its timer, retention, repository access and checks.
+
+    ``client_vars`` are the role variables of its installation play (``backup_client``),
+    ``access`` what its first host needs to reach the repository (``backup.yml``)."""
+
+    id: str
+    policy: BackupPolicy
+    install_id: str
+    interval: timedelta
+    rpo: timedelta
+    rto: timedelta
+    on_calendar: str  # systemd OnCalendar of the backup timer
+    check_calendar: str  # systemd OnCalendar of the repository check
+    keep: Mapping[str, int]  # restic forget --keep-<unit>: daily, weekly, monthly
+    databases: tuple[str, ...]  # dumped (database-dump of a PostgreSQL service)
+    paths: tuple[str, ...]  # files and folders saved besides the dumps
+    password: Secret  # the repository password
+    account: str  # the SFTP account on the destination
+    restore_id: str
+    drills: tuple[str, ...]  # IDs of the drills that restore this policy
+    access: RoleVars
+    client_vars: RoleVars
+
+    @property
+    def meets_rpo(self) -> bool:
+        return self.interval <= self.rpo
+
+
+@dataclass(frozen=True, eq=False)
+class RestoreTask:
+    """One restore a procedure runs: a database or the files of a policy."""
+
+    policy: BackupPolicy
+    what: str  # "database <name>" | "files <paths>"
+    role_vars: RoleVars  # backup_client, entry point restore
+
+
+@dataclass(frozen=True, eq=False)
+class RestoreProcedure:
+    id: str
+    title: str
+    service: Service | None
+    policies: tuple[BackupPolicy, ...]
+    hosts: tuple[Host, ...]
+    databases: tuple[str, ...]
+    # Hosts that may restore each policy (by name): its own and the recovery hosts of its
+    # drills; the backup server's firewall admits no others.
+    admitted: Mapping[str, tuple[Host, ...]]
+    tasks: tuple[RestoreTask, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class DrillPart:
+    """What a drill does with one backup policy: whose data it loses and records, where it
+    restores it, and how the recovered service is checked."""
+
+    policy: BackupPolicy
+    source: Host  # the host whose data the drill loses and restores
+    target: Host  # where it is restored
+    databases: tuple[str, ...]
+    paths: tuple[str, ...]
+    source_access: RoleVars  # reach the repository from the source (prepare)
+    restores: tuple[tuple[str, RoleVars], ...]  # (what, role variables) on the target
+    service_address: str  # where the recovered service is checked
+    ports: tuple[int, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class DrillStep:
+    id: str
+    drill: Drill
+    recovery_hosts: tuple[Host, ...]
+    policies: tuple[BackupPolicy, ...]
+    restores: tuple[RestoreProcedure, ...]
+    lost_hosts: tuple[Host, ...]
+    parts: tuple[DrillPart, ...]
+    sources: tuple[Host, ...]  # the source hosts of the parts, once each
+    databases: tuple[str, ...]  # every database the drill records and restores
+    folders: tuple[str, ...]  # every folder the drill records and restores
+    # Services whose hosts the verify phase connects from: not lost, not the target.
+    dependants: tuple[Service, ...]
+    # Streaming standbys on the recovery hosts (promoted by the recover phase).
+    standbys: tuple[Service, ...]
+    # Per dependant host: the connections it makes to the recovered service (verify).
+    dependant_checks: Mapping[str, tuple[Mapping[str, Any], ...]]
+
+    def part(self, policy: BackupPolicy) -> DrillPart:
+        return next(p for p in self.parts if p.policy is policy)
+
+    def source_host(self, policy: BackupPolicy) -> Host:
+        """The host whose data of ``policy`` the drill loses and restores."""
+        return self.part(policy).source
+
+    def recovery_host(self, policy: BackupPolicy) -> Host:
+        """Where ``policy`` is restored."""
+        return self.part(policy).target
+
+
+class SecretUse(NamedTuple):
+    """A secret the project reads, and what needs it (``service web, backup db``)."""
+
+    secret: Secret
+    users: str

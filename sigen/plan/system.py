@@ -1,0 +1,297 @@
+"""The system as the blueprint describes it: frozen dataclasses with every reference resolved.
+
+These are the plan's entity types (``sigen.compile.model`` builds them from a validated
+blueprint; raw dicts do not get past that stage, except service ``settings``, which are the
+role's own options). Objects compare by identity (``eq=False``): references form a graph and
+field-wise equality or hashing over it would be slow at 10,000 hosts and meaningless.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import timedelta
+from typing import Any
+
+__all__ = [
+    "Admin",
+    "BackupPolicy",
+    "Blueprint",
+    "ChangeManagement",
+    "Drill",
+    "Environment",
+    "Host",
+    "Interface",
+    "Network",
+    "Person",
+    "Secret",
+    "Security",
+    "Service",
+    "Site",
+    "parse_duration",
+]
+
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+class _ReprOnce:
+    """The dataclass repr (every field shown), made once per object: the plans recall a
+    host's rows by the repr of the host (sigen.render.memo), which shows its interfaces, their
+    networks and sites, objects that 10,000 hosts share. The classes are frozen and built
+    once; those using it set ``repr=False`` so the dataclass does not make its own."""
+
+    def __repr__(self) -> str:
+        kept = self.__dict__.get("_repr")
+        if kept is None:
+            cls = type(self)
+            names = _SHOWN.get(cls)
+            if names is None:
+                names = _SHOWN[cls] = tuple(f.name for f in fields(cls) if f.repr)  # type: ignore[arg-type]
+            shown = ", ".join([f"{name}={getattr(self, name)!r}" for name in names])
+            kept = self.__dict__["_repr"] = f"{cls.__qualname__}({shown})"
+        return str(kept)
+
+
+_SHOWN: dict[type, tuple[str, ...]] = {}  # the fields each class shows
+
+
+def parse_duration(text: str) -> timedelta:
+    """``15m``, ``4h``, ``1d``, ``1w`` -> timedelta (validation has checked the form)."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"not a duration: {text!r}")
+    return timedelta(seconds=int(match.group(1)) * _UNIT_SECONDS[match.group(2)])
+
+
+@dataclass(frozen=True, eq=False)
+class Secret:
+    """A reference to a secret: an ansible-vault variable or an environment variable."""
+
+    kind: str  # "vault" | "env"
+    name: str
+
+    def describe(self) -> str:
+        return f"vault variable {self.name}" if self.kind == "vault" else f"environment {self.name}"
+
+
+@dataclass(frozen=True, eq=False)
+class Person:
+    name: str
+    role: str = ""
+    contact: str = ""
+    level: int = 0
+
+
+@dataclass(frozen=True, eq=False)
+class Environment:
+    name: str
+    description: str
+    user: str | None
+    port: int | None
+    become: bool | None
+    host_overrides: Mapping[str, Mapping[str, Any]]
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Site(_ReprOnce):
+    name: str
+    kind: str
+    location: str
+    provider: str
+    region: str
+    position: int
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Network(_ReprOnce):
+    name: str
+    site: Site
+    zone: str
+    cidr: str
+    cidr6: str
+    vlan: int | None
+    gateway: str
+    description: str
+    position: int
+
+    @property
+    def ip_network(self) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
+        return ipaddress.ip_network(self.cidr, strict=False)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Interface(_ReprOnce):
+    network: Network
+    address: str
+    address6: str
+    device: str
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Host(_ReprOnce):
+    name: str
+    kind: str  # physical | vm | cloud
+    site: Site
+    os: str
+    description: str
+    interfaces: tuple[Interface, ...]
+    labels: Mapping[str, str | int | bool]
+    hardware: Mapping[str, Any]  # physical: model, cpu_cores, memory_gb, disks, rack, ...
+    hypervisor: Mapping[str, Any]  # set on a physical host that runs VMs
+    vm: Mapping[str, Any]  # vm: hypervisor|cluster, vcpus, memory_gb, disks
+    cloud: Mapping[str, Any]  # cloud: provider, region, instance_type, zone
+    position: int
+    # Not in the repr, which is the host's data and nothing else: the plans recall a
+    # host's table row by it (sigen.render.memo) and are given its services apart.
+    services: list[Service] = field(default_factory=list, repr=False)
+
+    @property
+    def zones(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(i.network.zone for i in self.interfaces))
+
+    def address_on(self, networks: frozenset[str] | set[str]) -> str | None:
+        for iface in self.interfaces:
+            if iface.network.name in networks:
+                return iface.address
+        return None
+
+    @functools.cached_property
+    def network_names(self) -> frozenset[str]:
+        """The networks this host is on (asked for each pair of hosts that talk: kept)."""
+        return frozenset(i.network.name for i in self.interfaces)
+
+    def address_towards(self, other: Host) -> str:
+        """This host's address on a network it shares with ``other`` (else its first one)."""
+        theirs = other.network_names
+        management = None
+        for iface in self.interfaces:
+            if iface.network.name in theirs:
+                # Service traffic belongs on a service network; management only when
+                # nothing else is shared.
+                if iface.network.zone != "management":
+                    return iface.address
+                management = management or iface
+        return management.address if management else self.interfaces[0].address
+
+    @property
+    def cpu(self) -> int:
+        return int(self.hardware.get("cpu_cores") or self.vm.get("vcpus") or 0)
+
+    @property
+    def memory_gb(self) -> float:
+        return float(self.hardware.get("memory_gb") or self.vm.get("memory_gb") or 0)
+
+
+@dataclass(frozen=True, eq=False)
+class Service:
+    name: str
+    component: str
+    description: str
+    hosts: tuple[Host, ...]
+    ports: tuple[int, ...]
+    allow_from: tuple[str, ...]
+    depends_on: tuple[Service, ...]
+    data: tuple[str, ...]
+    criticality: str
+    settings: Mapping[str, Any]
+    position: int
+
+
+@dataclass(frozen=True, eq=False)
+class BackupPolicy:
+    name: str
+    service: Service | None
+    hosts: tuple[Host, ...]
+    method: str  # database-dump | files | snapshot
+    paths: tuple[str, ...]
+    every: str
+    at: str
+    retention: Mapping[str, int]
+    destination: Host
+    password: Secret | None
+    rpo: str
+    rto: str
+    position: int
+
+
+@dataclass(frozen=True, eq=False)
+class Drill:
+    name: str
+    scenario: str
+    description: str
+    target: Host | Site
+    recover_on: Host | Site
+    restore: tuple[BackupPolicy, ...]
+    frequency: str
+    success_rto: str
+    success_rpo: str
+    participants: tuple[str, ...]
+    position: int
+
+
+@dataclass(frozen=True, eq=False)
+class ChangeManagement:
+    days: tuple[str, ...]
+    start: str
+    duration: str
+    timezone: str
+    approvers: tuple[Person, ...]
+    escalation: tuple[Person, ...]
+
+
+@dataclass(frozen=True, eq=False)
+class Admin:
+    name: str
+    ssh_keys: tuple[str, ...]
+    sudo: bool
+
+
+@dataclass(frozen=True, eq=False)
+class Security:
+    admins: tuple[Admin, ...]
+    root_login: str
+    ssh_port: int
+    management_networks: tuple[Network, ...]
+    default_inbound: str
+    log_denied: bool
+    patch_day: str
+    patch_at: str
+    reboot: str
+
+
+@dataclass(frozen=True, eq=False)
+class Blueprint:
+    """A whole validated blueprint; ``sha256`` is the hash of the file's bytes."""
+
+    name: str
+    title: str
+    owner: str
+    description: str
+    stakeholders: tuple[Person, ...]
+    environments: tuple[Environment, ...]
+    sites: tuple[Site, ...]
+    networks: tuple[Network, ...]
+    hosts: tuple[Host, ...]
+    services: tuple[Service, ...]
+    backups: tuple[BackupPolicy, ...]
+    drills: tuple[Drill, ...]
+    change: ChangeManagement | None
+    security: Security
+    clusters: Mapping[str, tuple[Host, ...]]
+    sha256: str
+
+    def host(self, name: str) -> Host:
+        return self._hosts_by_name[name]
+
+    @property
+    def _hosts_by_name(self) -> dict[str, Host]:
+        cached: dict[str, Host] | None = self.__dict__.get("_host_index")
+        if cached is None:
+            cached = {h.name: h for h in self.hosts}
+            object.__setattr__(self, "_host_index", cached)
+        return cached
+

@@ -1,0 +1,133 @@
+"""The plan is the one source: ``sigen plan --format json`` shows it, and the documents and the
+Ansible project say what its fields say."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sigen.build import render_blueprint
+from tests.conftest import REPO, ROLES
+
+BLUEPRINTS = sorted((REPO / "blueprints").glob("*.yml"))
+
+
+def _plan_json(blueprint: Path, seed: str) -> bytes:
+    env = {**os.environ, "PYTHONHASHSEED": seed}
+    run = subprocess.run([sys.executable, "-m", "sigen", "plan", str(blueprint), "--format",
+                          "json", "--roles", str(ROLES)], capture_output=True, env=env,
+                         check=True)
+    return run.stdout
+
+
+@pytest.fixture(scope="module", params=[p.stem for p in BLUEPRINTS])
+def rendered(request: pytest.FixtureRequest) -> Any:
+    return render_blueprint(REPO / "blueprints" / f"{request.param}.yml", ROLES)
+
+
+def test_plan_json_is_the_same_bytes_in_every_process() -> None:
+    blueprint = REPO / "blueprints" / "onprem-physical.yml"
+    first = _plan_json(blueprint, "1")
+    assert first == _plan_json(blueprint, "2")
+    data = json.loads(first)
+    assert data["format"] == 1
+    assert json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False).encode() + b"\n" \
+        == first, "keys are sorted"
+
+
+def test_every_key_of_the_plan_is_documented() -> None:
+    doc = (REPO / "docs" / "plan.md").read_text()
+    documented = set(re.findall(r"^\| `([a-z_]+)`(?:, `([a-z_]+)`)? \|", doc, re.MULTILINE))
+    names = {n for pair in documented for n in pair if n}
+    data = json.loads(_plan_json(REPO / "blueprints" / "onprem-physical.yml", "0"))
+    missing = set(data) - names - {"format"}
+    assert not missing, f"docs/plan.md does not describe {sorted(missing)}"
+
+
+def _yaml(files: dict[str, bytes], path: str) -> Any:
+    return yaml.safe_load(files[path])
+
+
+def _role_vars(files: dict[str, bytes], step_id: str) -> dict[str, Any]:
+    play = _yaml(files, f"playbooks/{step_id.lower()}.yml")[0]
+    return dict(play["roles"][0]["vars"])
+
+
+def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
+    """The backup plan prints each job's OnCalendar and keeps; the play that installs the
+    timer gets the same fields of the same job."""
+    plan, files = rendered.plan, rendered.files
+    doc = files["docs/backup-restore-plan.md"].decode()
+    for job in plan.backups:
+        role = _role_vars(files, job.install_id)
+        assert role["backup_client_schedule"] == job.on_calendar
+        assert role["backup_client_check_schedule"] == job.check_calendar
+        assert f"`OnCalendar={job.on_calendar}`" in doc
+        for unit in ("daily", "weekly", "monthly"):
+            assert role[f"backup_client_keep_{unit}"] == job.keep[unit]
+        keep = (f"`restic forget --keep-daily {job.keep['daily']} --keep-weekly "
+                f"{job.keep['weekly']} --keep-monthly {job.keep['monthly']} --prune`")
+        assert keep in doc, keep
+        assert role["backup_client_postgresql_databases"] == list(job.databases)
+        assert role["backup_client_paths"] == list(job.paths)
+
+
+def test_backup_alert_in_the_plan_is_the_alert_rule(rendered: Any) -> None:
+    plan, files = rendered.plan, rendered.files
+    monitoring = next(s for s in plan.install
+                      if s.service is not None and s.service.component == "monitoring")
+    threshold = _role_vars(files, monitoring.id)["monitoring_backup_max_age_hours"]
+    assert threshold == plan.backup_alert_hours
+    doc = files["docs/backup-restore-plan.md"].decode()
+    assert f"older than {plan.backup_alert_hours} hours" in doc
+
+
+def test_drill_plays_record_what_the_drill_plan_names(rendered: Any) -> None:
+    """The databases and folders the drill plan says are recorded and damaged are the ones
+    the drill's plays get."""
+    plan, files = rendered.plan, rendered.files
+    doc = files["docs/disaster-drill-plan.md"].decode()
+    for step in plan.drills:
+        plays = _yaml(files, f"playbooks/{step.id.lower()}.yml")
+        recorded = [t["vars"] for p in plays for t in p["tasks"]
+                    if t.get("ansible.builtin.include_role", {}).get("tasks_from")
+                    == "drill_record"]
+        assert recorded, step.id
+        for found in recorded:
+            assert set(found["backup_client_drill_databases"]) <= set(step.databases)
+            assert set(found["backup_client_drill_paths"]) <= set(step.folders)
+        if step.drill.scenario == "data-corruption":
+            for db in step.databases:
+                assert f"`{db}`" in doc
+        for host in step.recovery_hosts:
+            assert host.name in doc
+
+
+def test_secrets_the_plan_lists_are_the_ones_the_project_reads(rendered: Any) -> None:
+    plan, files = rendered.plan, rendered.files
+    doc = files["docs/installation-plan.md"].decode()
+    project = b"".join(content for path, content in files.items()
+                       if path.endswith(".yml") and not path.startswith("roles/")).decode()
+    for use in plan.secrets:
+        assert f"`{use.secret.name}`" in doc
+        assert use.secret.name in project, use.secret.name
+    for name in plan.vault_variables:
+        assert f"{name}:" in files["molecule/default/inventory/lab.yml"].decode()
+
+
+def test_checks_in_the_report_are_the_checks_verify_runs(rendered: Any) -> None:
+    plan, files = rendered.plan, rendered.files
+    verify = _yaml(files, "verify.yml")[0]["vars"]["sigen_verify_checks"]
+    ran = sorted(c["id"] for checks in verify.values() for c in checks)
+    assert ran == sorted(c.id for c in plan.checks)
+    report = files["docs/test-report.md"].decode()
+    for check in plan.checks:
+        assert f"| {check.id} |" in report
