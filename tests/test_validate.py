@@ -170,3 +170,15 @@ def test_many_errors_are_reported_quickly() -> None:
     elapsed = time.perf_counter() - start
     assert sum(1 for d in diags if d.code == "SG102") == 400
     assert elapsed < 10
+
+
+@pytest.mark.parametrize("placement", ["[hv01, hv02]", "{host: hv01}"])
+def test_a_placement_of_the_wrong_type_is_a_type_error(placement: str) -> None:
+    """vm.hypervisor given as a list or a map is reported as a type error; the capacity
+    check (which looked it up among the cluster's members) runs only on names."""
+    text = (REPO / "blueprints" / "virtualised.yml").read_text()
+    text = text.replace("vm: {hypervisor: hv02, vcpus: 4, memory_gb: 8",
+                        f"vm: {{hypervisor: {placement}, vcpus: 4, memory_gb: 8", 1)
+    diags = validate_blueprint(load_text(Path("placed.yml"), text.encode()), ROLES)
+    assert [d.code for d in diags if d.severity == "error"] == ["SG103"], diags
+    assert diags[0].line == 142 and "vm.hypervisor" in diags[0].message

@@ -16,16 +16,22 @@ from sigen.plan.system import (
     BackupPolicy,
     Blueprint,
     ChangeManagement,
+    CloudInstance,
+    Disk,
     Drill,
     Environment,
+    Hardware,
     Host,
+    Hypervisor,
     Interface,
     Network,
     Person,
+    Rack,
     Secret,
     Security,
     Service,
     Site,
+    VirtualMachine,
 )
 
 __all__ = ["build_model"]
@@ -42,6 +48,47 @@ def _secret(value: Any) -> Secret | None:
 
 def _str(value: Any) -> str:
     return "" if value is None else str(value)
+
+
+def _disks(items: Any) -> tuple[Disk, ...]:
+    return tuple(Disk(size_gb=d["size_gb"], count=int(d.get("count", 1)),
+                      type=_str(d.get("type")), raid=d.get("raid"))
+                 for d in items or ())
+
+
+def _hardware(h: Mapping[str, Any] | None) -> Hardware | None:
+    if not h:
+        return None
+    rack = h.get("rack")
+    return Hardware(
+        model=str(h["model"]), cpu_cores=int(h["cpu_cores"]), memory_gb=h["memory_gb"],
+        disks=_disks(h.get("disks")), serial=_str(h.get("serial")),
+        rack=Rack(str(rack["name"]), int(rack["unit"]), int(rack.get("height_u", 1)))
+        if rack else None,
+        power_watts=h.get("power_watts"), warranty_end=_str(h.get("warranty_end")))
+
+
+def _hypervisor(h: Mapping[str, Any] | None) -> Hypervisor | None:
+    if h is None:
+        return None
+    return Hypervisor(vcpu_ratio=h.get("vcpu_ratio", 1.0),
+                      memory_ratio=h.get("memory_ratio", 1.0),
+                      reserved_memory_gb=h.get("reserved_memory_gb", 0))
+
+
+def _vm(v: Mapping[str, Any] | None) -> VirtualMachine | None:
+    if not v:
+        return None
+    return VirtualMachine(vcpus=int(v["vcpus"]), memory_gb=v["memory_gb"],
+                          disks=_disks(v.get("disks")), hypervisor=_str(v.get("hypervisor")),
+                          cluster=_str(v.get("cluster")))
+
+
+def _cloud(c: Mapping[str, Any] | None) -> CloudInstance | None:
+    if not c:
+        return None
+    return CloudInstance(provider=str(c["provider"]), region=str(c["region"]),
+                         instance_type=str(c["instance_type"]), zone=_str(c.get("zone")))
 
 
 def build_model(loaded: LoadedBlueprint) -> Blueprint:
@@ -69,9 +116,9 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
                           _str(i.get("device")))
                 for i in h["interfaces"]
             ),
-            labels=dict(h.get("labels") or {}), hardware=dict(h.get("hardware") or {}),
-            hypervisor=dict(h.get("hypervisor") or {}), vm=dict(h.get("vm") or {}),
-            cloud=dict(h.get("cloud") or {}), position=i,
+            labels=dict(h.get("labels") or {}), hardware=_hardware(h.get("hardware")),
+            hypervisor=_hypervisor(h.get("hypervisor")), vm=_vm(h.get("vm")),
+            cloud=_cloud(h.get("cloud")), position=i,
         )
         for i, h in enumerate(data["hosts"])
     )

@@ -21,16 +21,22 @@ __all__ = [
     "BackupPolicy",
     "Blueprint",
     "ChangeManagement",
+    "CloudInstance",
+    "Disk",
     "Drill",
     "Environment",
+    "Hardware",
     "Host",
+    "Hypervisor",
     "Interface",
     "Network",
     "Person",
+    "Rack",
     "Secret",
     "Security",
     "Service",
     "Site",
+    "VirtualMachine",
     "parse_duration",
 ]
 
@@ -131,6 +137,68 @@ class Interface(_ReprOnce):
     device: str
 
 
+Number = int | float  # as written in the blueprint: the documents print it as given
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Disk(_ReprOnce):
+    size_gb: Number
+    count: int = 1
+    type: str = ""  # ssd | nvme | hdd, or not said
+    raid: int | None = None
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Rack(_ReprOnce):
+    name: str
+    unit: int  # the lowest rack unit the server occupies
+    height_u: int = 1
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Hardware(_ReprOnce):
+    """A physical server; the optional fields have their defaults here, and only here."""
+
+    model: str
+    cpu_cores: int
+    memory_gb: Number
+    disks: tuple[Disk, ...]
+    serial: str = ""
+    rack: Rack | None = None
+    power_watts: int | None = None
+    warranty_end: str = ""
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Hypervisor(_ReprOnce):
+    """A physical host that runs VMs, with the oversubscription it allows."""
+
+    vcpu_ratio: Number = 1.0
+    memory_ratio: Number = 1.0
+    reserved_memory_gb: Number = 0
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class VirtualMachine(_ReprOnce):
+    vcpus: int
+    memory_gb: Number
+    disks: tuple[Disk, ...]
+    hypervisor: str = ""  # the physical host it runs on, or
+    cluster: str = ""  # the cluster of hypervisors it runs on
+
+    @property
+    def placement(self) -> str:
+        return self.hypervisor or f"cluster {self.cluster}"
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CloudInstance(_ReprOnce):
+    provider: str
+    region: str
+    instance_type: str
+    zone: str = ""
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class Host(_ReprOnce):
     name: str
@@ -140,10 +208,10 @@ class Host(_ReprOnce):
     description: str
     interfaces: tuple[Interface, ...]
     labels: Mapping[str, str | int | bool]
-    hardware: Mapping[str, Any]  # physical: model, cpu_cores, memory_gb, disks, rack, ...
-    hypervisor: Mapping[str, Any]  # set on a physical host that runs VMs
-    vm: Mapping[str, Any]  # vm: hypervisor|cluster, vcpus, memory_gb, disks
-    cloud: Mapping[str, Any]  # cloud: provider, region, instance_type, zone
+    hardware: Hardware | None  # physical
+    hypervisor: Hypervisor | None  # a physical host that runs VMs
+    vm: VirtualMachine | None  # vm
+    cloud: CloudInstance | None  # cloud
     position: int
     # Not in the repr, which is the host's data and nothing else: the plans recall a
     # host's table row by it (sigen.render.memo) and are given its services apart.
@@ -179,11 +247,13 @@ class Host(_ReprOnce):
 
     @property
     def cpu(self) -> int:
-        return int(self.hardware.get("cpu_cores") or self.vm.get("vcpus") or 0)
+        return int(self.hardware.cpu_cores if self.hardware else
+                   self.vm.vcpus if self.vm else 0)
 
     @property
     def memory_gb(self) -> float:
-        return float(self.hardware.get("memory_gb") or self.vm.get("memory_gb") or 0)
+        return float(self.hardware.memory_gb if self.hardware else
+                     self.vm.memory_gb if self.vm else 0)
 
 
 @dataclass(frozen=True, eq=False)

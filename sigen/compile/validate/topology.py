@@ -341,7 +341,8 @@ def _check_capacity(index: Index, key: str, vms: list[Entry]) -> None:
         # VMs placed directly on a member share the cluster's capacity.
         names = {m.name for m in members}
         vms = vms + [h for h in index.entries("hosts")
-                     if h.get_dict("vm").get("hypervisor") in names]
+                     if isinstance(placed_on := h.get_dict("vm").get("hypervisor"), str)
+                     and placed_on in names]
         path: tuple[Any, ...] = (*cluster.path, "name")
         what = f"cluster {cluster.name!r}"
     else:
