@@ -159,8 +159,8 @@ def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | Non
 
 
 @contextlib.contextmanager
-def _locked(out: Path) -> Iterator[None]:
-    check_target(out)
+def _locked(out: Path, force: bool) -> Iterator[None]:
+    check_target(out, force=force)
     with output_lock(out):
         yield
 
@@ -174,11 +174,12 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
     A file edited by hand stops the build (SigenError SG902) unless ``force`` (overwrite
     it) or ``keep_edits`` (write the new version beside it as ``<file>.new``)."""
     check_date(date or "")
+    check_target(out, force=force)
     inputs = inputs_of(blueprint, roles_dir, out)
     existing = (out / STATE).is_dir()
     # An earlier output: lock before reading it. A new folder is only created once the
     # blueprint proved valid, so the lock waits until then.
-    with _locked(out) if existing else contextlib.nullcontext():
+    with _locked(out, force) if existing else contextlib.nullcontext():
         if existing and is_up_to_date(out, inputs):
             manifest = read_manifest(out)
             count = len(manifest.files) if manifest else 0
@@ -194,14 +195,18 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": records_hash(out, {REVISIONS: records})}
-        with contextlib.nullcontext() if existing else _locked(out):
+        with contextlib.nullcontext() if existing else _locked(out, force):
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
-            remember_inputs(out, inputs)
+            # The tree is complete and its manifest written: what follows only spares the
+            # next build some work, and never fails this one (a full disk, say).
+            with contextlib.suppress(OSError):
+                remember_inputs(out, inputs)
             entries.save(always=True)
             parts.save(encode)
             texts.save()
-            save_templates()
+            with contextlib.suppress(OSError):
+                save_templates()
     return BuildResult(out, rendered.plan, len(rendered.files), result,
                        rendered.new_revision)
 

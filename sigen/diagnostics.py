@@ -77,6 +77,7 @@ CODES: dict[str, str] = {
     "SG009": "unsupported %YAML directive",
     "SG010": "unquoted YAML 1.1 boolean (yes/no/on/off)",
     "SG011": "mapping key that is not text",
+    "SG012": "blueprint file too large",
     # Structure (the schema)
     "SG101": "required field missing",
     "SG102": "unknown field",
@@ -91,6 +92,7 @@ CODES: dict[str, str] = {
     "SG111": "unsupported blueprint format version",
     "SG112": "required environment missing",
     "SG113": "fields that exclude each other, or a field that needs another",
+    "SG114": "text too long",
     # Names and references
     "SG201": "duplicate name",
     "SG202": "unknown reference",
@@ -127,6 +129,8 @@ CODES: dict[str, str] = {
     "SG907": "output folder without a valid manifest, or an interrupted build",
     "SG908": "revision date is not a date",
     "SG909": "revision history cannot be read",
+    "SG910": "the disk refused a read or a write",
+    "SG911": "a folder inside the output folder is a symbolic link",
     # The lab and runs against an environment
     "SG950": "the lab cannot be brought up, inspected or removed",
     "SG951": "no such environment, or the lab is not up",

@@ -182,3 +182,38 @@ def test_a_placement_of_the_wrong_type_is_a_type_error(placement: str) -> None:
     diags = validate_blueprint(load_text(Path("placed.yml"), text.encode()), ROLES)
     assert [d.code for d in diags if d.severity == "error"] == ["SG103"], diags
     assert diags[0].line == 142 and "vm.hypervisor" in diags[0].message
+
+
+def test_a_blueprint_too_large_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    """More than 32 MiB: SG012 at once, without reading the rest (a 30 MB title took 445 MB
+    to build)."""
+    from sigen.compile.loader import MAX_BYTES
+
+    huge = tmp_path / "huge.yml"
+    with huge.open("wb") as fh:
+        fh.write(b"sigen: 1\nsystem:\n  title: ")
+        fh.write(b"x" * (MAX_BYTES + 10))
+    with pytest.raises(SigenError) as err:
+        load_blueprint(huge)
+    assert [(d.code, d.line, d.col) for d in err.value.diagnostics] == [("SG012", 1, 1)]
+
+
+def test_a_reviewed_value_that_looks_secret_is_allowed_and_listed(tmp_path: Path) -> None:
+    """A random-looking asset tag is flagged (SG701, naming where it is); an entry of
+    security.not_secrets with that place allows it, and the installation plan lists it."""
+    from sigen.build import render_loaded
+
+    text = (REPO / "blueprints" / "onprem-physical.yml").read_text()
+    tagged = text.replace("    labels: {tier: edge}",
+                          "    labels: {tier: edge, asset: k8Zq2Lm9Xw4Rt7Yp1Vn6Bc3Hs5Jd0Fg2}", 1)
+    assert tagged != text
+    diags = validate_blueprint(load_text(Path("tagged.yml"), tagged.encode()), ROLES)
+    assert [d.code for d in diags] == ["SG701"], diags
+    where = diags[0].message.rsplit("(at: ", 1)[1].rstrip(")")
+    allowed = tagged.replace("  ssh:", f"  not_secrets:\n    - at: {where}\n"
+                             "      reason: the asset tag printed on the chassis\n"
+                             "      reviewed_by: Lin Mei-hua\n  ssh:", 1)
+    loaded = load_text(Path("allowed.yml"), allowed.encode())
+    assert validate_blueprint(loaded, ROLES) == []
+    plan = render_loaded(loaded, ROLES).files["docs/installation-plan.md"].decode()
+    assert f"| `{where}` | the asset tag printed on the chassis | Lin Mei-hua |" in plan

@@ -7,6 +7,7 @@ Exit codes: 0 success, 1 invalid blueprint (diagnostics printed), 2 usage error,
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -16,7 +17,7 @@ from pathlib import Path
 from sigen import __version__
 from sigen.diagnostics import Diagnostic, SigenError, format_github, format_json, format_text
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNEXPECTED", "EXIT_USAGE", "main",
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNEXPECTED", "EXIT_USAGE", "io_diagnostic", "main",
            "print_diagnostics", "signature"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
@@ -79,12 +80,41 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("sigen: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # the disk, not sigen: say what failed and what to do
+        print_diagnostics([io_diagnostic(exc)], fmt)
+        return EXIT_INVALID
     except Exception as exc:  # the one boundary: never a traceback for the user
         if os.environ.get("SIGEN_DEBUG"):
             traceback.print_exc()
         print(f"sigen: internal error: {type(exc).__name__}: {exc} "
               "(run with SIGEN_DEBUG=1 for details and report it)", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+# What to do about the errors a disk gives, by errno.
+_IO_ADVICE = {
+    errno.ENOSPC: "the disk is full: free space there, or build into another folder",
+    errno.EDQUOT: "the disk quota is used up: free space, or build into another folder",
+    errno.EROFS: "the file system is read-only: build into a folder on a writable disk",
+    errno.EACCES: "permission denied: build into a folder you may write, or fix its "
+                  "permissions",
+    errno.EPERM: "not permitted: build into a folder you may write",
+    errno.ENOTDIR: "a part of the path is a file, not a folder: give a folder",
+    errno.EISDIR: "a folder stands where a file belongs: remove it or give another folder",
+    errno.ENOENT: "a folder on the way does not exist and cannot be made: check the path",
+    errno.ENAMETOOLONG: "the path is too long: give a shorter output folder",
+    errno.EMFILE: "too many open files: raise the limit (ulimit -n) and try again",
+}
+
+
+def io_diagnostic(exc: OSError) -> Diagnostic:
+    """SG910 for an error of the disk: which file, what the system said, what to do."""
+    where = exc.filename if exc.filename is not None else "sigen"
+    said = exc.strerror or str(exc)
+    advice = _IO_ADVICE.get(exc.errno or 0, "check the disk and the path, then try again")
+    return Diagnostic(str(where), 0, 0, "SG910",
+                      f"cannot read or write {where}: {said} (errno {exc.errno}); {advice}. "
+                      "A build that fails here leaves the previous output as it was")
 
 
 def print_diagnostics(diags: Sequence[Diagnostic], fmt: object) -> None:

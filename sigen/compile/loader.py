@@ -37,6 +37,10 @@ _EXPANSION_FACTOR = 10
 _EXPANSION_SLACK = 10_000
 # No blueprint needs deep nesting; a bound here keeps every later recursive walk safe.
 _MAX_DEPTH = 64
+# The largest blueprint read: 10,000 hosts of the benchmark are 6.6 MB.
+MAX_BYTES = 32 * 2**20
+# The loader whose parser reads the event stream (libyaml's when PyYAML has it).
+_EVENTS = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
@@ -151,7 +155,8 @@ def load_blueprint(path: Path) -> LoadedBlueprint:
     """
     display = str(path)
     try:
-        raw = Path(path).read_bytes()
+        with open(path, "rb") as fh:  # at most one byte past the limit, whatever the file
+            raw = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise SigenError(
@@ -163,6 +168,11 @@ def load_blueprint(path: Path) -> LoadedBlueprint:
 def load_text(path: Path, raw: bytes) -> LoadedBlueprint:
     """Parse blueprint bytes as if read from ``path`` (used by load_blueprint and tests)."""
     display = str(path)
+    if len(raw) > MAX_BYTES:
+        raise SigenError([Diagnostic(
+            display, 1, 1, "SG012",
+            f"the blueprint is {len(raw) / 2**20:.1f} MiB; at most {MAX_BYTES // 2**20} MiB "
+            "is read (about 50,000 hosts): split the system, or keep long texts out of it")])
     sha256 = hashlib.sha256(raw).hexdigest()
     text = _decode(display, raw)
     if not text.strip():
@@ -252,16 +262,59 @@ def _parse(display: str, text: str) -> tuple[Any, tuple[tuple[int, int, str], ..
                             "the file holds more than one YAML document ('---'); keep one "
                             "blueprint per file")]
             ) from None
+        if "nesting depth" in problem:  # libyaml's own limit, past ours
+            raise SigenError([_deep(display, line, col)]) from None
         hint = ""
         if "tab" in problem or ("cannot start any token" in problem and "\t" in text):
             hint = " (indent YAML with spaces, never tabs)"
         raise SigenError(
             [Diagnostic(display, line, col, "SG004", f"YAML syntax error: {problem}{hint}")]
         ) from None
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+    except yaml.reader.ReaderError as exc:
+        line, col = _line_col(text, exc.position)
         raise SigenError(
-            [Diagnostic(display, 0, 0, "SG004", f"YAML syntax error: {exc}".strip())]
+            [Diagnostic(display, line, col, "SG004",
+                        f"YAML syntax error: the control character U+{exc.character:04X} is "
+                        "not allowed in YAML text; remove it (inside a double-quoted string, "
+                        f"write it as \\x{exc.character:02x} if it is meant)")]
         ) from None
+    except RecursionError:
+        line, col = _too_deep(text) or (1, 1)
+        raise SigenError([_deep(display, line, col)]) from None
+    except (yaml.YAMLError, ValueError, OverflowError) as exc:
+        said = " ".join(str(exc).split())
+        raise SigenError(
+            [Diagnostic(display, 1, 1, "SG004", f"YAML syntax error: {said}".strip())]
+        ) from None
+
+
+def _line_col(text: str, position: int) -> tuple[int, int]:
+    """1-based line and column of the character at ``position`` of ``text``."""
+    line = text.count("\n", 0, position) + 1
+    return line, position - (text.rfind("\n", 0, position) + 1) + 1
+
+
+def _deep(display: str, line: int, col: int) -> Diagnostic:
+    return Diagnostic(display, line, col, "SG006",
+                      f"the document is nested more than {_MAX_DEPTH} levels deep here; no "
+                      "blueprint needs that, so flatten it")
+
+
+def _too_deep(text: str) -> tuple[int, int] | None:
+    """Where the text's collections nest deeper than the limit (libyaml's event stream is
+    read without recursion, unlike the composer); None when only aliases make it deep."""
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=_EVENTS):
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > _MAX_DEPTH + 1:  # the top-level mapping is depth 0 of the data
+                    return event.start_mark.line + 1, event.start_mark.column + 1
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.YAMLError:
+        return None
+    return None
 
 
 def _check_expansion(display: str, text: str, data: Any) -> None:
@@ -301,11 +354,8 @@ def _check_expansion(display: str, text: str, data: Any) -> None:
                         "infinitely deep; copy the values instead of using an alias")]
         ) from None
     except RecursionError:
-        raise SigenError(
-            [Diagnostic(display, 1, 1, "SG006",
-                        f"the document is nested more than {_MAX_DEPTH} levels deep; no "
-                        "blueprint needs that, so flatten it")]
-        ) from None
+        line, col = _too_deep(text) or _first_alias(text)
+        raise SigenError([_deep(display, line, col)]) from None
     if total > _EXPANSION_FACTOR * unique + _EXPANSION_SLACK:
         line, col = _first_alias(text)
         raise SigenError(

@@ -25,6 +25,7 @@ from sigen.plan.system import (
     Hypervisor,
     Interface,
     Network,
+    NotSecret,
     Person,
     Rack,
     Secret,
@@ -211,6 +212,8 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         log_denied=bool(fw.get("log_denied", False)),
         patch_day=_str(window.get("day")), patch_at=_str(window.get("at")),
         reboot=_str(patch.get("reboot")) or "never",
+        not_secrets=tuple(NotSecret(str(e["at"]), str(e["reason"]), str(e["reviewed_by"]))
+                          for e in sec.get("not_secrets") or ()),
     )
 
     environments = tuple(

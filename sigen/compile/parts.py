@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 import yaml  # type: ignore[import-untyped,unused-ignore]
 
-from sigen.compile.loader import LoadedBlueprint, load_blueprint, load_text
+from sigen.compile.loader import MAX_BYTES, LoadedBlueprint, load_blueprint, load_text
 from sigen.compile.yaml12 import load_yaml12
 
 __all__ = ["PartStore", "PartsLoader", "decode", "encode"]
@@ -166,7 +166,9 @@ class PartsLoader:
 
     def load(self, path: Path) -> LoadedBlueprint:
         try:
-            raw = Path(path).read_bytes()
+            raw = Path(path).read_bytes() if Path(path).stat().st_size <= MAX_BYTES else b""
+            if not raw:
+                raise _Uncuttable  # empty or too large: the full load says what is wrong
             text = raw.decode("utf-8-sig")
             split = _split(text) if "\x00" not in text else None
         except (OSError, UnicodeDecodeError, _Uncuttable):

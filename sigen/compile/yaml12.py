@@ -99,6 +99,14 @@ class _Constructor12(SafeConstructor):  # type: ignore[misc,unused-ignore]
                                       value))
         return value
 
+    def construct_yaml_timestamp(self, node: ScalarNode) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node)
+        except (ValueError, OverflowError) as exc:
+            raise ConstructorError(
+                None, None, f"{node.value!r} looks like a date but is not one ({exc}); "
+                "correct it, or quote it if it is text", node.start_mark) from None
+
     def construct_mapping(self, node: MappingNode, deep: bool = False) -> dict[Any, Any]:
         if isinstance(node, MappingNode):
             for key_node, _ in node.value:
@@ -124,6 +132,8 @@ class _Constructor12(SafeConstructor):  # type: ignore[misc,unused-ignore]
 
 _Constructor12.add_constructor("tag:yaml.org,2002:int", _Constructor12.construct_yaml_int)
 _Constructor12.add_constructor("tag:yaml.org,2002:str", _Constructor12.construct_yaml_str)
+_Constructor12.add_constructor("tag:yaml.org,2002:timestamp",
+                               _Constructor12.construct_yaml_timestamp)
 
 
 def _no_constructor(self: _Constructor12, node: Any) -> Any:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sigen.sync.writer import atomic_write
+from sigen.sync.writer import atomic_write, no_linked_folders
 
 __all__ = ["SNAPSHOT_ID", "write_record"]
 
@@ -21,6 +21,7 @@ SNAPSHOT_ID = re.compile(r"[0-9a-f]{8,64}")
 def write_record(out: Path, folder: str, name: str, record: dict[str, Any]) -> Path:
     """Write ``record`` as ``<out>/<folder>/<name>.json`` at once (never half written)."""
     path = out / folder / f"{name}.json"
+    no_linked_folders(out, [f"{folder}/{name}.json"])
     path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, (json.dumps(record, indent=1, ensure_ascii=False) + "\n").encode())
     return path

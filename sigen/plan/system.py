@@ -30,6 +30,7 @@ __all__ = [
     "Hypervisor",
     "Interface",
     "Network",
+    "NotSecret",
     "Person",
     "Rack",
     "Secret",
@@ -321,6 +322,15 @@ class Admin:
 
 
 @dataclass(frozen=True, eq=False)
+class NotSecret:
+    """A value the secret scan flags that a reviewer found harmless (security.not_secrets)."""
+
+    at: str
+    reason: str
+    reviewed_by: str
+
+
+@dataclass(frozen=True, eq=False)
 class Security:
     admins: tuple[Admin, ...]
     root_login: str
@@ -331,6 +341,7 @@ class Security:
     patch_day: str
     patch_at: str
     reboot: str
+    not_secrets: tuple[NotSecret, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

@@ -72,6 +72,11 @@ class _BytecodeKeptLater(jinja2.FileSystemBytecodeCache):
         self._folder = folder
         self._compiled: list[jinja2.bccache.Bucket] = []
 
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        # A cache never fails a build: unreadable, the template is compiled again.
+        with contextlib.suppress(OSError):
+            super().load_bytecode(bucket)
+
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         self._compiled.append(bucket)
 
