@@ -22,7 +22,13 @@ from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from sigen.compile.model import build_model
 from sigen.compile.parts import PartsLoader, decode, encode
 from sigen.compile.planner import make_plan
-from sigen.compile.revisions import check_date, history_bytes, next_history, read_history
+from sigen.compile.revisions import (
+    check_date,
+    history_bytes,
+    next_history,
+    read_history,
+    today,
+)
 from sigen.compile.validate import validate_blueprint
 from sigen.compile.validate.unseen import SeenEntries
 from sigen.diagnostics import Diagnostic, SigenError
@@ -125,8 +131,12 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
         lines = documents.describe_changes(changes, initial=not history,
                                            limit=_REVISION_LINES)
         system = summary_bytes(summary)
+        if history and previous is not None and not changes:
+            # The same system, summarised anew (a newer sigen summarises more): the last
+            # revision describes it still; no new revision.
+            history = [*history[:-1], replace(history[-1], system=content_hash(system))]
         revisions = next_history(history, content_hash(system), lines,
-                                 author or plan.blueprint.owner, date or "")
+                                 author or plan.blueprint.owner, date or today())
         plan = replace(plan, revisions=tuple(revisions))
         files = ansible.render(plan, version)
         files.update(documents.render(plan, version))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sigen.build import build
-from tests.conftest import tool
+from tests.conftest import REPO, tool
 from tests.test_build_cases import BLUEPRINTS, roles_dir
 
 
@@ -80,3 +80,27 @@ def test_ansible_lint_production(outputs: dict[str, Path], tool_env: dict[str, s
         if run.returncode != 0:
             failures.append(f"--- {name}\n{(run.stdout + run.stderr)[-4000:]}")
     assert not failures, "\n".join(failures)
+
+
+def test_preflight_names_each_missing_secret_and_where_it_goes(tmp_path: Path,
+                                                               tool_env: dict[str, str]) -> None:
+    """The real ansible-playbook runs the generated preflight against the production
+    inventory (locally): each secret not given is named with the file to put it in; with
+    all of them given it passes."""
+    out = tmp_path / "eshop"
+    build(REPO / "blueprints" / "onprem-physical.yml", out, REPO / "roles")
+    env = {**tool_env, "ANSIBLE_CONFIG": str(out / "ansible.cfg")}
+    base = [tool("ansible-playbook"), "-i", "inventories/production", "playbooks/preflight.yml",
+            "-e", "ansible_connection=local", "-e", "vault_eshop_db_password=x"]
+    run = subprocess.run(base, cwd=out, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode != 0
+    for name in ("vault_eshop_redis_password", "vault_database_replication_password",
+                 "vault_eshop_backup_password"):
+        assert f"{name} is not set" in run.stdout, run.stdout
+    assert "vault_eshop_db_password is not set" not in run.stdout
+    assert "add it to " + str(out) + "/inventories/production/group_vars/all/vault.yml" \
+        in run.stdout
+    given = [*base, "-e", "vault_eshop_redis_password=x",
+             "-e", "vault_database_replication_password=x", "-e", "vault_eshop_backup_password=x"]
+    run = subprocess.run(given, cwd=out, env=env, capture_output=True, text=True, check=False)
+    assert run.returncode == 0, run.stdout

@@ -409,3 +409,19 @@ def test_output_of_a_sigen_without_manifests_is_taken_over(tmp_path: Path,
     assert (out / "mine.txt").read_text() == "mine\n"
     _, diags = check_output(ONPREM, out, roles)
     assert [(d.code, Path(d.path).name) for d in diags] == [("SG906", "mine.txt")]
+
+
+def test_a_changed_setting_is_a_revision_with_a_date(tmp_path: Path, roles: Path) -> None:
+    """A service setting changed is a change of the system: one revision says which
+    setting went from what to what, dated (SOURCE_DATE_EPOCH's day here, today's in use)."""
+    out = tmp_path / "out"
+    build(ONPREM, out, roles)
+    changed = variant(tmp_path, "aof", ("persistence: rdb", "persistence: aof"))
+    result = build(changed, out, roles)
+    assert result.revision is not None
+    assert result.revision.changes == ("Service cache: setting persistence rdb → aof",)
+    assert result.revision.date == "2026-12-06"
+    table = (out / "docs" / "backup-restore-plan.md").read_text()
+    assert ("| 1.1 | 2026-12-06 | Retail IT, Taipei | Service cache: setting persistence "
+            "rdb → aof |") in table
+    assert "| - |" not in table.split("## 1.")[0], "every revision has a date"

@@ -110,12 +110,12 @@ def project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_verify_yml_holds_every_check_once(plan: Plan, project: Path) -> None:
-    plays = read_yaml((project / "verify.yml").read_bytes())
-    assert len(plays) == 1 and plays[0]["hosts"] == "all"
-    by_host = plays[0]["vars"]["sigen_verify_checks"]
+    preflight, verify = read_yaml((project / "verify.yml").read_bytes())
+    assert preflight["name"].startswith("Preflight") and verify["hosts"] == "all"
+    by_host = verify["vars"]["sigen_verify_checks"]
     ids = [c["id"] for items in by_host.values() for c in items]
     assert sorted(ids) == [c.id for c in plan.checks]
-    names = [t["name"] for t in plays[0]["tasks"]]
+    names = [t["name"] for t in verify["tasks"]]
     assert names[-1] == "Fail the host when a check failed"
 
 

@@ -6,12 +6,15 @@ summary differs from the last entry's (so rebuilding the same blueprint adds not
 stays byte-identical, and a build interrupted after recording its entry does not record it
 twice). Author and date come from the caller (``--author``/``--date`` or
 ``SIGEN_AUTHOR``/``SIGEN_DATE``); without them the author is the system's owner and the date
-is left blank, so two builds of the same blueprint agree byte for byte.
+that of ``SOURCE_DATE_EPOCH``, else today's (UTC). The entry is data: rebuilding later keeps
+its date, so two builds of the same blueprint into the same folder agree byte for byte.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -27,9 +30,19 @@ __all__ = [
     "history_bytes",
     "next_history",
     "read_history",
+    "today",
 ]
 
 _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
+
+
+def today() -> str:
+    """The date of a revision made without one given: that of ``SOURCE_DATE_EPOCH`` (the
+    reproducible-builds convention) when it is set, else today's (UTC)."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).date().isoformat()
+    return datetime.datetime.now(datetime.UTC).date().isoformat()
 
 
 def check_date(date: str) -> None:

@@ -13,6 +13,8 @@ from typing import Any
 from sigen.plan import Blueprint, Environment, Host, InstallStep, Jinja, Plan, group_name
 from sigen.render import recovery
 from sigen.render.molecule import render_molecule
+from sigen.render.preflight import PLAYBOOK as PREFLIGHT
+from sigen.render.preflight import preflight_play, render_preflight
 from sigen.render.verify import render_verify
 from sigen.render.yamlout import body, dump, header
 
@@ -171,7 +173,9 @@ def _entry_playbook(files: dict[str, bytes], name: str, stamp: str,
     empty (site.yml always has steps)."""
     if not plays:
         return
-    entries: list[dict[str, Any]] = []
+    # First, in every playbook: the secrets are set (tagged always: runs with --tags too).
+    entries: list[dict[str, Any]] = [{"name": "Preflight: the secrets are set",
+                                      "ansible.builtin.import_playbook": PREFLIGHT}]
     for step_id, title, id_plays in plays:
         path = f"playbooks/{step_id.lower()}.yml"
         files[path] = _playbook_file(path, id_plays, stamp)
@@ -219,7 +223,8 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
         (p.id, f"Restore {p.title}", [recovery.restore_play(p)]) for p in plan.restores])
     _entry_playbook(files, "drill.yml", stamp, [
         (d.id, f"Drill {d.drill.name}", recovery.drill_plays(d)) for d in plan.drills])
-    files["verify.yml"] = render_verify(plan, stamp)
+    files[PREFLIGHT] = render_preflight(plan, stamp)
+    files["verify.yml"] = render_verify(plan, stamp, preflight_play(plan))
     files.update(render_molecule(plan, stamp))
 
     role_files = dict(plan.role_files)

@@ -162,17 +162,19 @@ def _outcome_tasks() -> list[dict[str, Any]]:
     ]
 
 
-def render_verify(plan: Plan, stamp: str) -> bytes:
-    """verify.yml of the plan; in an incremental build, the text made last time for the
-    same checks (the play is the checks and the blueprint's name, nothing else): keying
-    the 160,000 checks of 10,000 hosts costs half of turning them into play data."""
+def render_verify(plan: Plan, stamp: str, preflight: dict[str, Any]) -> bytes:
+    """verify.yml of the plan, after the ``preflight`` play; in an incremental build, the
+    text made last time for the same checks (the play is the checks, the preflight and the
+    blueprint's name, nothing else): keying the 160,000 checks of 10,000 hosts costs half of
+    turning them into play data."""
     found = plan.checks
     name = plan.blueprint.name
-    return recalled(found, f"verify.yml\0{name}\0{stamp}",
-                    lambda: _verify_text(name, found, stamp)).encode()
+    return recalled(found, f"verify.yml\0{name}\0{stamp}\0{preflight!r}",
+                    lambda: _verify_text(name, found, stamp, preflight)).encode()
 
 
-def _verify_text(name: str, found: tuple[Check, ...], stamp: str) -> str:
+def _verify_text(name: str, found: tuple[Check, ...], stamp: str,
+                 preflight: dict[str, Any]) -> str:
     by_host: dict[str, Recalled] = {}
     for check in found:
         mine = by_host.get(check.host)
@@ -191,4 +193,4 @@ def _verify_text(name: str, found: tuple[Check, ...], stamp: str) -> str:
         },
         "tasks": _check_tasks() + _outcome_tasks(),
     }
-    return dump([play], stamp, remember=False)
+    return dump([preflight, play], stamp, remember=False)

@@ -40,7 +40,7 @@ def summarize(plan: Plan) -> dict[str, Any]:
         "services": {s.name: {
             "component": s.component, "hosts": [h.name for h in s.hosts],
             "ports": list(s.ports), "depends_on": [d.name for d in s.depends_on],
-            "criticality": s.criticality,
+            "criticality": s.criticality, "settings": _flat(s.settings),
         } for s in bp.services},
         "backups": {p.name: {
             "protects": p.service.name if p.service else [h.name for h in p.hosts],
@@ -54,6 +54,27 @@ def summarize(plan: Plan) -> dict[str, Any]:
             "rto": d.success_rto, "rpo": d.success_rpo,
         } for d in bp.drills},
     }
+
+
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """A service's settings as one level of dotted keys (``users.0.name``), JSON values:
+    each changed setting is one line of the revision, whatever its depth."""
+    if isinstance(value, Mapping) and value and not (
+            len(value) == 1 and ("vault" in value or "env" in value)):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            out.update(_flat(item, f"{prefix}{key}."))
+        return out
+    if isinstance(value, list | tuple) and value and any(
+            isinstance(v, Mapping | list | tuple) for v in value):
+        out = {}
+        for i, item in enumerate(value):
+            out.update(_flat(item, f"{prefix}{i}."))
+        return out
+    if not prefix:
+        return {}
+    plain = json.loads(json.dumps(value, default=str))  # dates as text, like the summary
+    return {prefix[:-1]: plain}
 
 
 # Encoders built once: json.dumps with options builds a new encoder per call, which was
@@ -104,7 +125,21 @@ def compare(old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> list[Chang
             previous = before.get(name)
             if previous is None or previous == entry:
                 continue
-            fields = tuple((field, previous.get(field), value)
-                           for field, value in entry.items() if previous.get(field) != value)
-            changes.append(Change(section, "changed", (name,), fields))
+            fields: list[tuple[str, Any, Any]] = []
+            for field, value in entry.items():
+                if field not in previous:  # summarised by an older sigen: not a change
+                    continue
+                was = previous.get(field)
+                if was == value:
+                    continue
+                if field == "settings" and isinstance(value, dict):
+                    # One field per setting that changed, added or removed.
+                    was = was if isinstance(was, dict) else {}
+                    fields += [(f"settings.{key}", was.get(key), value.get(key))
+                               for key in sorted(set(was) | set(value))
+                               if was.get(key) != value.get(key)]
+                else:
+                    fields.append((field, was, value))
+            if fields:
+                changes.append(Change(section, "changed", (name,), tuple(fields)))
     return changes
