@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sigen.compile.documents import documents as document_set
 from sigen.compile.evidence import read_evidence
 from sigen.compile.gcpause import collector_paused
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
@@ -23,6 +24,7 @@ from sigen.compile.model import build_model
 from sigen.compile.parts import PartsLoader, decode, encode
 from sigen.compile.planner import make_plan
 from sigen.compile.revisions import (
+    change_facts,
     check_date,
     history_bytes,
     next_history,
@@ -58,7 +60,7 @@ from sigen.sync.manifest import (
 from sigen.sync.semdiff import SYSTEM, compare, summarize, summary_bytes
 from sigen.sync.writer import WriteResult, check_target, diff_tree, write_tree
 
-__all__ = ["BuildResult", "Rendered", "build", "check_output", "plan_for", "preview",
+__all__ = ["BuildResult", "Options", "Rendered", "build", "check_output", "plan_for", "preview",
            "render_blueprint", "render_for", "render_loaded"]
 
 
@@ -101,29 +103,58 @@ class BuildResult:
     revision: Revision | None = field(default=None)
 
 
+@dataclass(frozen=True)
+class Options:
+    """What a build writes beyond what the blueprint says: the languages and formats of the
+    documents (``sigen build --languages --formats``; empty: the blueprint's). A folder
+    remembers the options it was built with (in its manifest's inputs), and later builds,
+    checks and diffs of it use them until others are given."""
+
+    languages: tuple[str, ...] = ()
+    formats: tuple[str, ...] = ()
+
+    def text(self) -> str:
+        """As the manifest keeps it ("" when the blueprint decides everything)."""
+        parts = [f"{k}={','.join(v)}" for k, v in (("languages", self.languages),
+                                                   ("formats", self.formats)) if v]
+        return ";".join(parts)
+
+    @classmethod
+    def of(cls, out: Path) -> Options:
+        """The options ``out`` was last built with."""
+        manifest = read_manifest(out)
+        text = manifest.inputs.get("options", "") if manifest else ""
+        found = dict(part.split("=", 1) for part in text.split(";") if "=" in part)
+        return cls(tuple(v for v in found.get("languages", "").split(",") if v),
+                   tuple(v for v in found.get("formats", "").split(",") if v))
+
+
 def plan_for(loaded: LoadedBlueprint, roles_dir: Path, evidence: Evidence | None = None,
-             unseen: Any = None) -> Plan:
+             unseen: Any = None, options: Options = Options()) -> Plan:
     """Validate a loaded blueprint and make its plan (raises SigenError if invalid)."""
     with collector_paused():
         errors = [d for d in validate_blueprint(loaded, roles_dir, unseen)
                   if d.severity == "error"]
         if errors:
             raise SigenError(errors)
-        return make_plan(build_model(loaded), evidence, roles_dir)
+        model = build_model(loaded)
+        docs = document_set(loaded.data, loaded.path, system=model.name, owner=model.owner,
+                         languages=options.languages, formats=options.formats)
+        return make_plan(model, evidence, roles_dir, docs)
 
 
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                   previous: Mapping[str, Any] | None = None,
                   history: Sequence[Revision] = (), author: str | None = None,
                   date: str | None = None, entries: SeenEntries | None = None,
-                  evidence: Evidence | None = None) -> Rendered:
+                  evidence: Evidence | None = None, options: Options = Options()) -> Rendered:
     """Validate a loaded blueprint and render every output file in memory.
 
     ``previous`` is the system summary of the last build and ``history`` its revisions: a
     changed system gets a new revision by ``author`` (default: the owner) on ``date``.
     ``entries`` lets the checks of single entries skip those that passed last time;
     ``evidence`` holds the records of earlier runs the reports show."""
-    plan = plan_for(loaded, roles_dir, evidence, entries.unseen if entries else None)
+    plan = plan_for(loaded, roles_dir, evidence, entries.unseen if entries else None, options)
     with collector_paused():
         version = _version()
         summary = summarize(plan)
@@ -136,7 +167,8 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
             # revision describes it still; no new revision.
             history = [*history[:-1], replace(history[-1], system=content_hash(system))]
         revisions = next_history(history, content_hash(system), lines,
-                                 author or plan.blueprint.owner, date or today())
+                                 author or plan.blueprint.owner, date or today(),
+                                 change_facts(changes, initial=not history))
         plan = replace(plan, revisions=tuple(revisions))
         files = ansible.render(plan, version)
         files.update(documents.render(plan, version))
@@ -154,18 +186,19 @@ def render_blueprint(blueprint: Path, roles_dir: Path) -> Rendered:
 
 def render_for(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
                date: str | None = None, entries: SeenEntries | None = None,
-               parts: PartsLoader | None = None) -> Rendered:
+               parts: PartsLoader | None = None, options: Options | None = None) -> Rendered:
     """What a build of ``blueprint`` into ``out`` would write (reads ``out``, writes
     nothing): the evidence, revision history and system summary found there are continued.
     The caches (the incremental build's) skip work whose result is known; ``check`` uses
-    none."""
+    none. ``options`` default to those ``out`` was built with."""
     check_date(date or "")
     previous = read_json(out / SYSTEM)
     loaded = parts.load(blueprint) if parts else load_blueprint(blueprint)
     return render_loaded(loaded, roles_dir,
                          previous=previous if isinstance(previous, dict) else None,
                          history=read_history(out), author=author, date=date,
-                         entries=entries, evidence=read_evidence(out))
+                         entries=entries, evidence=read_evidence(out),
+                         options=options if options is not None else Options.of(out))
 
 
 @contextlib.contextmanager
@@ -177,7 +210,7 @@ def _locked(out: Path, force: bool) -> Iterator[None]:
 
 def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
           keep_edits: bool = False, author: str | None = None,
-          date: str | None = None) -> BuildResult:
+          date: str | None = None, options: Options | None = None) -> BuildResult:
     """Compile ``blueprint`` into the folder ``out``, changing only files whose content
     changes; nothing at all when no input changed since the last build.
 
@@ -185,7 +218,10 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
     it) or ``keep_edits`` (write the new version beside it as ``<file>.new``)."""
     check_date(date or "")
     check_target(out, force=force)
+    options = options if options is not None else Options.of(out)
     inputs = inputs_of(blueprint, roles_dir, out)
+    if options.text():
+        inputs["options"] = options.text()
     existing = (out / STATE).is_dir()
     # An earlier output: lock before reading it. A new folder is only created once the
     # blueprint proved valid, so the lock waits until then.
@@ -201,7 +237,8 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
         with documents.compiled_templates_in(out / CACHE / "templates") as save_templates, \
                 remembering(texts):
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
-                                  entries=SeenEntries(entries), parts=PartsLoader(parts))
+                                  entries=SeenEntries(entries), parts=PartsLoader(parts),
+                                  options=options)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": records_hash(out, {REVISIONS: records})}
@@ -222,13 +259,15 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
 
 
 def check_output(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-                 date: str | None = None) -> tuple[Rendered, list[Diagnostic]]:
+                 date: str | None = None, options: Options | None = None
+                 ) -> tuple[Rendered, list[Diagnostic]]:
     """Render ``blueprint`` as a build into ``out`` would and compare; no diagnostics means
     the folder is up to date. Raises SigenError when the blueprint is invalid.
 
     The blueprint is always rendered in full (a check must not trust the shortcuts of the
     incremental build: it is what CI runs after sigen itself changed)."""
-    rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+    rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
+                          options=options)
     if not out.is_dir():
         return rendered, [Diagnostic(str(out), 0, 0, "SG905",
                                      "the output folder does not exist; run sigen build")]
@@ -236,7 +275,9 @@ def check_output(blueprint: Path, out: Path, roles_dir: Path, *, author: str | N
 
 
 def preview(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,
-            date: str | None = None) -> tuple[Rendered, WriteResult]:
+            date: str | None = None, options: Options | None = None
+            ) -> tuple[Rendered, WriteResult]:
     """What ``sigen build`` would do to ``out``: the rendered files and the changes."""
-    rendered = render_for(blueprint, out, roles_dir, author=author, date=date)
+    rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
+                          options=options)
     return rendered, diff_tree(rendered.files, out)

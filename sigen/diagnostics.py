@@ -119,6 +119,9 @@ CODES: dict[str, str] = {
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",
+    # Documents
+    "SG801": "one person prepares and approves the same document",
+    "SG802": "document template file not found",
     # The output folder
     "SG901": "output folder cannot be written safely",
     "SG902": "generated file edited by hand (or not written by sigen)",

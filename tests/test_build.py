@@ -166,7 +166,7 @@ def test_cli_build(tmp_path: Path, roles: Path, capsys: pytest.CaptureFixture[st
     out = tmp_path / "out"
     assert main(["build", str(BLUEPRINTS["onprem-physical"]), "--out", str(out),
                  "--roles", str(roles)]) == 0
-    assert (out / "site.yml").is_file() and (out / "docs" / "installation-plan.md").is_file()
+    assert (out / "site.yml").is_file() and (out / "docs" / "en" / "installation-plan.md").is_file()
     bad = tmp_path / "bad.yml"
     bad.write_text("sigen: 1\n")
     assert main(["build", str(bad), "--out", str(tmp_path / "other"), "--roles",

@@ -80,7 +80,7 @@ def test_one_host_change_with_recorded_runs_equals_a_full_build(change: str, tmp
     warm_tree, cold_tree = tree_of(warm), tree_of(cold)
     assert warm_tree.keys() == cold_tree.keys()
     assert [rel for rel in warm_tree if warm_tree[rel] != cold_tree[rel]] == []
-    report = warm_tree["docs/test-report.md"].decode()
+    report = warm_tree["docs/en/test-report.md"].decode()
     assert "## 3. Results of the latest run" in report and "| PASS |" in report
 
 

@@ -173,10 +173,10 @@ def test_a_linked_folder_is_never_written_through(tmp_path: Path, folder: str) -
 def test_force_removes_what_keep_edits_left_beside(tmp_path: Path) -> None:
     out = tmp_path / "out"
     build(ONPREM, out, ROLES)
-    plan = out / "docs" / "installation-plan.md"
+    plan = out / "docs" / "en" / "installation-plan.md"
     plan.write_text(plan.read_text() + "\nmy note\n")
     build(_changed(tmp_path), out, ROLES, keep_edits=True)
-    assert (out / "docs" / "installation-plan.md.new").is_file()
+    assert (out / "docs" / "en" / "installation-plan.md.new").is_file()
     build(_changed(tmp_path), out, ROLES, force=True)
-    assert not (out / "docs" / "installation-plan.md.new").exists()
+    assert not (out / "docs" / "en" / "installation-plan.md.new").exists()
     assert check_output(_changed(tmp_path), out, ROLES)[1] == []

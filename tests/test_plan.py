@@ -65,7 +65,7 @@ def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
     """The backup plan prints each job's OnCalendar and keeps; the play that installs the
     timer gets the same fields of the same job."""
     plan, files = rendered.plan, rendered.files
-    doc = files["docs/backup-restore-plan.md"].decode()
+    doc = files["docs/en/backup-restore-plan.md"].decode()
     for job in plan.backups:
         role = _role_vars(files, job.install_id)
         assert role["backup_client_schedule"] == job.on_calendar
@@ -86,7 +86,7 @@ def test_backup_alert_in_the_plan_is_the_alert_rule(rendered: Any) -> None:
                       if s.service is not None and s.service.component == "monitoring")
     threshold = _role_vars(files, monitoring.id)["monitoring_backup_max_age_hours"]
     assert threshold == plan.backup_alert_hours
-    doc = files["docs/backup-restore-plan.md"].decode()
+    doc = files["docs/en/backup-restore-plan.md"].decode()
     assert f"older than {plan.backup_alert_hours} hours" in doc
 
 
@@ -94,7 +94,7 @@ def test_drill_plays_record_what_the_drill_plan_names(rendered: Any) -> None:
     """The databases and folders the drill plan says are recorded and damaged are the ones
     the drill's plays get."""
     plan, files = rendered.plan, rendered.files
-    doc = files["docs/disaster-drill-plan.md"].decode()
+    doc = files["docs/en/disaster-drill-plan.md"].decode()
     for step in plan.drills:
         plays = _yaml(files, f"playbooks/{step.id.lower()}.yml")
         recorded = [t["vars"] for p in plays for t in p["tasks"]
@@ -113,7 +113,7 @@ def test_drill_plays_record_what_the_drill_plan_names(rendered: Any) -> None:
 
 def test_secrets_the_plan_lists_are_the_ones_the_project_reads(rendered: Any) -> None:
     plan, files = rendered.plan, rendered.files
-    doc = files["docs/installation-plan.md"].decode()
+    doc = files["docs/en/installation-plan.md"].decode()
     project = b"".join(content for path, content in files.items()
                        if path.endswith(".yml") and not path.startswith("roles/")).decode()
     for use in plan.secrets:
@@ -128,6 +128,6 @@ def test_checks_in_the_report_are_the_checks_verify_runs(rendered: Any) -> None:
     verify = _yaml(files, "verify.yml")[-1]["vars"]["sigen_verify_checks"]
     ran = sorted(c["id"] for checks in verify.values() for c in checks)
     assert ran == sorted(c.id for c in plan.checks)
-    report = files["docs/test-report.md"].decode()
+    report = files["docs/en/test-report.md"].decode()
     for check in plan.checks:
         assert f"| {check.id} |" in report

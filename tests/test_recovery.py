@@ -233,8 +233,8 @@ def test_drill_records_become_reports_and_the_plans_history(tmp_path: Path,
     folder.mkdir(parents=True)
     (folder / "DRL-002-20261127T074201Z.json").write_text(json.dumps(_record(False)))
     result = build(EXAMPLE, out, ROLES)
-    assert "docs/drill-reports/DRL-002-20261127T074201Z.md" in result.write.created
-    report = (out / "docs" / "drill-reports" / "DRL-002-20261127T074201Z.md").read_text()
+    assert "docs/en/drill-reports/DRL-002-20261127T074201Z.md" in result.write.created
+    report = (out / "docs" / "en" / "drill-reports" / "DRL-002-20261127T074201Z.md").read_text()
     assert "| Result | **FAIL** |" in report
     assert "1. RTO exceeded: the service was recovered and verified 83 s after" in report
     assert "| RTO: failure injected to service verified | 10 seconds (10 s) | 82.9 s | **no** |" \
@@ -243,7 +243,7 @@ def test_drill_records_become_reports_and_the_plans_history(tmp_path: Path,
         "| yes |" in report
     assert "| Drill lead | Wang Jun | | |" in report
     assert "```mermaid\ngantt" in report
-    plan_doc = (out / "docs" / "disaster-drill-plan.md").read_text()
+    plan_doc = (out / "docs" / "en" / "disaster-drill-plan.md").read_text()
     assert ("| 2026-11-27T07:42:01Z | DRL-002 database-corruption | data-corruption | lab | "
             "82.9 s / 10 seconds | 6.9 s / 1 day | 0 | **FAIL** | "
             "[DRL-002-20261127T074201Z](drill-reports/DRL-002-20261127T074201Z.md) |") in plan_doc
@@ -301,7 +301,7 @@ def test_recovery_targets_may_be_seconds_but_schedules_may_not(
 def test_the_plan_states_the_schedules_retention_and_checks_the_hosts_get(
         project: Path, plan: Plan) -> None:
     """One source: what the backup/restore plan prints is what the timers are given."""
-    doc = (project / "docs" / "backup-restore-plan.md").read_text()
+    doc = (project / "docs" / "en" / "backup-restore-plan.md").read_text()
     for step in plan.backups:
         install = next(s for s in plan.install if s.id == step.install_id)
         (play,) = _plays(project, f"playbooks/{install.id.lower()}.yml")

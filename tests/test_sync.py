@@ -53,8 +53,8 @@ def revisions_in(out: Path) -> list[str]:
     """The version column of the revision table of each plan (all three must agree)."""
     tables = []
     for doc in ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md"):
-        text = (out / "docs" / doc).read_text("utf-8")
-        table = text.split("### Revision history", 1)[1].split("\n## ", 1)[0]
+        text = (out / "docs" / "en" / doc).read_text("utf-8")
+        table = text.split("## Revision history", 1)[1].split("\n## ", 1)[0]
         tables.append([row.split("|")[1].strip() for row in table.splitlines()
                        if row.startswith("| ") and not row.startswith("| Version")])
     assert tables[0] == tables[1] == tables[2]
@@ -148,11 +148,11 @@ def test_files_sigen_did_not_write_are_never_touched(tmp_path: Path, roles: Path
     _, diags = check_output(variant(tmp_path, "port", PORT), out, roles)
     assert [(d.code, Path(d.path).name) for d in diags] == [("SG906", "notes.md")]
     # A file in the way of a new generated file is not overwritten either.
-    (out / "docs" / "installation-plan.md").unlink()
-    (out / "docs" / "installation-plan.md").write_text("someone else's\n")
+    (out / "docs" / "en" / "installation-plan.md").unlink()
+    (out / "docs" / "en" / "installation-plan.md").write_text("someone else's\n")
     manifest = (out / ".sigen" / "manifest.json").read_text()
     (out / ".sigen" / "manifest.json").write_text(
-        manifest.replace('"docs/installation-plan.md"', '"docs/other.md"'))
+        manifest.replace('"docs/en/installation-plan.md"', '"docs/other.md"'))
     with pytest.raises(SigenError) as err:
         build(ONPREM, out, roles)
     assert "not written by sigen" in str(err.value)
@@ -216,7 +216,7 @@ def test_revision_table_gains_one_entry_per_semantic_change(tmp_path: Path,
     assert revisions_in(out) == ["1.0", "1.1"]
     assert result.revision is not None and result.revision.author == "Bob"
     assert result.revision.changes == ("Service loadbalancer: TCP ports 80 → 80, 8080",)
-    text = (out / "docs" / "installation-plan.md").read_text()
+    text = (out / "docs" / "en" / "installation-plan.md").read_text()
     assert "| 1.1 | 2026-11-03 | Bob | Service loadbalancer: TCP ports 80 → 80, 8080 |" in text
     words = variant(tmp_path, "words", PORT, WORDS)  # only prose changed
     result = build(words, out, roles, date="2026-11-04")
@@ -256,7 +256,7 @@ def test_check_in_a_ci_like_run(tmp_path: Path, roles: Path) -> None:
     assert "+    - 8080" in unified.stdout or "8080" in unified.stdout
     assert run("build").returncode == 0
     assert run("check").returncode == 0
-    table = (out / "docs" / "installation-plan.md").read_text()
+    table = (out / "docs" / "en" / "installation-plan.md").read_text()
     assert "| 1.1 | 2026-11-27 | CI |" in table
 
 
@@ -421,7 +421,7 @@ def test_a_changed_setting_is_a_revision_with_a_date(tmp_path: Path, roles: Path
     assert result.revision is not None
     assert result.revision.changes == ("Service cache: setting persistence rdb → aof",)
     assert result.revision.date == "2026-12-06"
-    table = (out / "docs" / "backup-restore-plan.md").read_text()
+    table = (out / "docs" / "en" / "backup-restore-plan.md").read_text()
     assert ("| 1.1 | 2026-12-06 | Retail IT, Taipei | Service cache: setting persistence "
             "rdb → aof |") in table
     assert "| - |" not in table.split("## 1.")[0], "every revision has a date"

@@ -119,7 +119,8 @@ def _schema_paths(rules: dict[str, object], prefix: str = "") -> list[str]:
             paths += _schema_paths(inner, path)
         values = rule.get("valuesrules")
         if isinstance(values, dict) and isinstance(values.get("schema"), dict):
-            paths += _schema_paths(values["schema"], f"{path}.<host>")
+            key = "<host>" if name == "hosts" else "<document>"
+            paths += _schema_paths(values["schema"], f"{path}.{key}")
     return paths
 
 
@@ -215,5 +216,5 @@ def test_a_reviewed_value_that_looks_secret_is_allowed_and_listed(tmp_path: Path
                              "      reviewed_by: Lin Mei-hua\n  ssh:", 1)
     loaded = load_text(Path("allowed.yml"), allowed.encode())
     assert validate_blueprint(loaded, ROLES) == []
-    plan = render_loaded(loaded, ROLES).files["docs/installation-plan.md"].decode()
+    plan = render_loaded(loaded, ROLES).files["docs/en/installation-plan.md"].decode()
     assert f"| `{where}` | the asset tag printed on the chassis | Lin Mei-hua |" in plan

@@ -151,7 +151,7 @@ def _record(plan: Plan, env: str, started: str, failing: set[str]) -> dict[str, 
 def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> None:
     out = tmp_path / "eshop"
     build(EXAMPLE, out, ROLES)
-    before = (out / "docs" / "test-report.md").read_text()
+    before = (out / "docs" / "en" / "test-report.md").read_text()
     assert "No run is recorded yet" in before
     flow = next(c for c in plan.checks if c.kind == "flow" and c.host == "web01"
                 and c.port == 5432)
@@ -163,13 +163,13 @@ def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> 
         _record(plan, "lab", "2026-11-27T02:00:00Z", {flow.id})))
     result = build(EXAMPLE, out, ROLES)
     assert result.plan is not None, "a new record must trigger a rebuild of the reports"
-    report = (out / "docs" / "test-report.md").read_text()
+    report = (out / "docs" / "en" / "test-report.md").read_text()
     assert "| 2026-11-27T02:00:00Z | lab |" in report
     assert "| 2026-11-27T01:00:00Z | lab |" in report
     assert (f"| {flow.id} | web01 | web01 reaches `10.20.30.31:5432` (declared flow "
             "`web-to-database`) | Timeout when waiting for 10.20.30.31:5432 |") in report
     assert "not run: the host did not answer" in report
-    checklist = (out / "docs" / "verification-checklist.md").read_text()
+    checklist = (out / "docs" / "en" / "verification-checklist.md").read_text()
     flows_line = next(line for line in checklist.splitlines() if "Every declared flow" in line)
     assert "☐" in flows_line  # mon01's checks did not run
     ssh_line = next(line for line in checklist.splitlines() if "X11" in line)

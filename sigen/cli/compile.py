@@ -9,12 +9,47 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_commands", "revision_options", "roles_option", "run"]
+__all__ = ["add_commands", "document_options", "options_of", "revision_options",
+           "roles_option", "run"]
 
 
 def roles_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--roles", type=Path, default=None, metavar="DIR",
                      help="role library (default: the repository's roles/)")
+
+
+_ALLOWED = {"languages": ("zh-TW", "en"), "formats": ("md", "html", "docx", "pdf")}
+
+
+def _listed(kind: str) -> Any:
+    def parse(text: str) -> tuple[str, ...]:
+        values = tuple(v.strip() for v in text.split(",") if v.strip())
+        wrong = [v for v in values if v not in _ALLOWED[kind]]
+        if wrong or not values:
+            raise argparse.ArgumentTypeError(
+                f"{', '.join(wrong) or 'nothing'}: give {kind} from {', '.join(_ALLOWED[kind])}"
+                ", separated by commas")
+        return values
+    return parse
+
+
+def document_options(cmd: argparse.ArgumentParser) -> None:
+    cmd.add_argument("--languages", type=_listed("languages"), default=None,
+                     metavar="LIST", help="documents in these languages, e.g. zh-TW,en "
+                     "(default: as the folder was built, else the blueprint's)")
+    cmd.add_argument("--formats", type=_listed("formats"), default=None, metavar="LIST",
+                     help="documents in these formats, e.g. md,html,docx,pdf (Markdown is "
+                     "always written; default: as the folder was built, else the blueprint's)")
+
+
+def options_of(args: argparse.Namespace) -> Any:
+    """The build options the command line gives, or None: those of the folder."""
+    from sigen.build import Options
+
+    languages, formats = getattr(args, "languages", None), getattr(args, "formats", None)
+    if languages is None and formats is None:
+        return None
+    return Options(languages or (), formats or ())
 
 
 def revision_options(cmd: argparse.ArgumentParser) -> None:
@@ -43,6 +78,7 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
                        help="leave files edited by hand and write the new version beside "
                        "each as <file>.new")
     revision_options(build)
+    document_options(build)
 
     plan = sub.add_parser(
         "plan", help="print the plan of a blueprint: every fact the playbooks and documents "
@@ -78,8 +114,10 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
         return _plan(args, roles_dir)
     from sigen.sync.incremental import unchanged_output
 
+    options = options_of(args)
     # Before importing the pipeline: an unchanged output costs a few stat calls.
-    files = unchanged_output(args.blueprint, args.out, roles_dir)
+    files = unchanged_output(args.blueprint, args.out, roles_dir,
+                             None if options is None else options.text())
     if files is not None:
         print(f"sigen: {args.out} is up to date with {args.blueprint} ({files} files, "
               "nothing written)")
@@ -87,7 +125,7 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
     from sigen.build import build
 
     result = build(args.blueprint, args.out, roles_dir, force=args.force,
-                   keep_edits=args.keep_edits, **signature(args))
+                   keep_edits=args.keep_edits, options=options, **signature(args))
     _report_build(args, result)
     return EXIT_OK
 

@@ -161,5 +161,5 @@ def _verify(args: argparse.Namespace, plan: Any, roles_dir: Path) -> int:
     passed = len(rows) - len(failed) - len(unrun)
     print(f"sigen: verify on {args.env}: {passed} of {len(rows)} checks passed, "
           f"{len(failed)} failed, {len(unrun)} not run ({record['seconds']} s); "
-          f"record {path}; report {out}/docs/test-report.md")
+          f"record {path}; report {out}/docs/<language>/test-report.md")
     return 0 if not failed and not unrun else 1

@@ -193,5 +193,5 @@ def _drill(args: argparse.Namespace, plan: Plan, roles_dir: Path) -> int:
           f"{'-' if rto is None else f'{rto:.0f} s'} (target {step.drill.success_rto}), RPO "
           f"{'-' if rpo is None else f'{rpo:.0f} s'} (target {step.drill.success_rpo}), "
           f"{record['rows_lost']} rows lost; record {path}; report "
-          f"{out}/docs/drill-reports/{path.stem}.md")
+          f"{out}/docs/<language>/drill-reports/{path.stem}.md")
     return 0 if record["passed"] else 1

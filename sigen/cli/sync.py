@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sigen.cli.compile import revision_options, roles_option
+from sigen.cli.compile import document_options, options_of, revision_options, roles_option
 from sigen.diagnostics import Diagnostic
 
 __all__ = ["add_commands", "run"]
@@ -31,6 +31,7 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
         cmd.add_argument("--format", choices=formats, default="text")
         roles_option(cmd)
         revision_options(cmd)
+        document_options(cmd)
 
 
 def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
@@ -42,7 +43,7 @@ def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str |
     author, date = signature.get("author"), signature.get("date")
     if args.command == "check":
         rendered, diags = check_output(args.blueprint, args.out, roles_dir, author=author,
-                                       date=date)
+                                       date=date, options=options_of(args))
         assert callable(fmt)
         sys.stdout.write(fmt(diags))
         if diags:
@@ -52,7 +53,8 @@ def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str |
         print(f"sigen: {args.out} is up to date with {args.blueprint} "
               f"({len(rendered.files)} files)", file=sys.stderr)
         return 0
-    rendered, result = preview(args.blueprint, args.out, roles_dir, author=author, date=date)
+    rendered, result = preview(args.blueprint, args.out, roles_dir, author=author, date=date,
+                               options=options_of(args))
     print(f"Files: {len(result.created)} created, {len(result.changed)} changed, "
           f"{len(result.deleted)} deleted, {result.unchanged} unchanged")
     for label, rels in (("created", result.created), ("changed", result.changed),

@@ -25,6 +25,7 @@ from sigen.compile.wiring.base import root_login
 from sigen.plan import (
     BackupJob,
     Blueprint,
+    Documents,
     DrillStep,
     Evidence,
     Flow,
@@ -221,9 +222,10 @@ def _roles_used(install: tuple[InstallStep, ...], backups: bool) -> tuple[str, .
 
 
 def make_plan(bp: Blueprint, evidence: Evidence | None = None,
-              roles_dir: Path | None = None) -> Plan:
-    """The plan of a blueprint's model, with the ``evidence`` of earlier runs beside it and
-    the files of the roles it uses from ``roles_dir`` (none without it)."""
+              roles_dir: Path | None = None, documents: Documents | None = None) -> Plan:
+    """The plan of a blueprint's model, with the ``evidence`` of earlier runs beside it, the
+    files of the roles it uses from ``roles_dir`` (none without it) and the ``documents``
+    to write (default: both languages, Markdown)."""
     install = tuple(_install_steps(bp))
     dependents = _dependents(bp)
     jobs, restores, drills = recovery.steps(bp, install, dependents,
@@ -241,6 +243,7 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         roles=(roles := _roles_used(install, bool(jobs))),
         evidence=evidence or Evidence(),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
+        documents=documents or Documents(),
     )
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)

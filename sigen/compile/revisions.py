@@ -16,16 +16,18 @@ import datetime
 import json
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 from sigen.diagnostics import Diagnostic, SigenError
-from sigen.plan.evidence import REVISIONS, Revision
+from sigen.plan.evidence import REVISIONS, Change, Revision
 
 __all__ = [
     "REVISIONS",
     "Revision",
+    "change_facts",
     "check_date",
     "history_bytes",
     "next_history",
@@ -60,7 +62,8 @@ def read_history(out: Path) -> list[Revision]:
     try:
         data = json.loads(path.read_bytes())
         return [Revision(str(r["version"]), str(r["date"]), str(r["author"]),
-                         tuple(str(c) for c in r["changes"]), str(r["system"]))
+                         tuple(str(c) for c in r["changes"]), str(r["system"]),
+                         dict(r["facts"]) if isinstance(r.get("facts"), dict) else {})
                 for r in data["revisions"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise SigenError([Diagnostic(
@@ -70,7 +73,8 @@ def read_history(out: Path) -> list[Revision]:
 
 
 def history_bytes(history: Sequence[Revision]) -> bytes:
-    data = {"revisions": [{**asdict(r), "changes": list(r.changes)} for r in history]}
+    data = {"revisions": [{k: v for k, v in {**asdict(r), "changes": list(r.changes)}.items()
+                           if k != "facts" or v} for r in history]}
     return (json.dumps(data, indent=1, ensure_ascii=False) + "\n").encode()
 
 
@@ -83,9 +87,19 @@ def _next_version(version: str) -> str:
 
 
 def next_history(history: Sequence[Revision], system: str, changes: Sequence[str],
-                 author: str, date: str) -> list[Revision]:
+                 author: str, date: str, facts: Mapping[str, Any] | None = None
+                 ) -> list[Revision]:
     """``history`` plus an entry for ``system`` unless the last entry already describes it."""
     if history and history[-1].system == system:
         return list(history)
     version = _next_version(history[-1].version) if history else "1.0"
-    return [*history, Revision(version, date, author, tuple(changes), system)]
+    return [*history, Revision(version, date, author, tuple(changes), system,
+                               dict(facts or {}))]
+
+
+def change_facts(changes: Sequence[Change], initial: bool) -> dict[str, Any]:
+    """The changes of a revision as the data its record keeps."""
+    if initial:
+        return {"initial": True}
+    return {"changes": [{"section": c.section, "action": c.action, "names": list(c.names),
+                         "fields": [list(f) for f in c.fields]} for c in changes]}

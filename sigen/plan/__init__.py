@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sigen.plan.checks import KINDS, Check
+    from sigen.plan.documents import DocumentInfo, Documents, Signer
     from sigen.plan.evidence import Change, Evidence, Revision
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
@@ -57,6 +58,8 @@ __all__ = [
     "Change",
     "ChangeManagement",
     "Check",
+    "DocumentInfo",
+    "Documents",
     "Drill",
     "DrillPart",
     "DrillStep",
@@ -80,6 +83,7 @@ __all__ = [
     "SecretUse",
     "Security",
     "Service",
+    "Signer",
     "Site",
     "Topology",
     "group_name",
@@ -87,6 +91,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "DocumentInfo": "sigen.plan.documents",
+    "Documents": "sigen.plan.documents",
+    "Signer": "sigen.plan.documents",
     "Admin": "sigen.plan.system",
     "AnsibleWiring": "sigen.plan.plan",
     "BackupJob": "sigen.plan.steps",

@@ -10,7 +10,7 @@ alone and never read a file.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["DRILL_FORMAT", "DRILL_RUNS", "RECORDS", "REVISIONS", "VERIFY_FORMAT",
@@ -39,11 +39,24 @@ class Change:
 
 @dataclass(frozen=True)
 class Revision:
+    """One revision of the plans. ``changes`` are its lines in English (what ``sigen build``
+    prints); ``facts`` the changes as data (``Change`` fields), from which each language's
+    documents write their own lines: ``{"initial": true}`` for the first issue,
+    ``{"changes": [...]}`` after, empty in a record made by an older sigen."""
+
     version: str
     date: str
     author: str
     changes: tuple[str, ...]
     system: str  # sha256 of the system summary this revision describes
+    facts: Mapping[str, Any] = field(default_factory=dict)
+
+    def change_list(self) -> tuple[list[Change], bool]:
+        """The changes, and whether this is the first issue, from ``facts``."""
+        items = [Change(str(c["section"]), str(c["action"]), tuple(c["names"]),
+                        tuple((str(f[0]), f[1], f[2]) for f in c.get("fields", ())))
+                 for c in self.facts.get("changes", ()) if isinstance(c, dict)]
+        return items, bool(self.facts.get("initial"))
 
 
 @dataclass(frozen=True, eq=False)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sigen.plan.checks import Check
+from sigen.plan.documents import Documents
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.lab import LabHost, Topology
 from sigen.plan.steps import (
@@ -69,6 +70,7 @@ class Plan:
     ansible: AnsibleWiring = field(default_factory=AnsibleWiring)
     evidence: Evidence = field(default_factory=Evidence)
     revisions: tuple[Revision, ...] = ()
+    documents: Documents = field(default_factory=Documents)
     # The files of those roles, by their path in the project (roles/<role>/...): copied.
     role_files: Mapping[str, bytes] = field(default_factory=dict)
 

@@ -101,15 +101,22 @@ def is_up_to_date(out: Path, inputs: Inputs) -> bool:
     return all(on_disk[rel] == digest for rel, digest in files.items())
 
 
-def unchanged_output(blueprint: Path, out: Path, roles_dir: Path) -> int | None:
+def unchanged_output(blueprint: Path, out: Path, roles_dir: Path,
+                     options: str | None = None) -> int | None:
     """The number of generated files when a build of ``blueprint`` into ``out`` would
-    change nothing (checked under the output's lock), else None."""
+    change nothing (checked under the output's lock), else None. ``options`` are the
+    build's (``sigen.build.Options.text``); None: those the folder was built with."""
     if not (out / STATE).is_dir():
         return None
     from sigen.sync.lock import output_lock
 
     with output_lock(out):
-        if not is_up_to_date(out, inputs_of(blueprint, roles_dir, out)):
-            return None
         manifest = read_manifest(out)
-        return len(manifest.files) if manifest else None
+        inputs = inputs_of(blueprint, roles_dir, out)
+        if options is None and manifest is not None:
+            options = manifest.inputs.get("options", "")
+        if options:
+            inputs["options"] = options
+        if manifest is None or not is_up_to_date(out, inputs):
+            return None
+        return len(manifest.files)

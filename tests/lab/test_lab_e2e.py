@@ -229,7 +229,7 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     assert isinstance(checks, list)
     bad = [c for c in checks if c["passed"] is not True]
     assert rc == 0 and not bad, f"{bad}\n{said[-4000:]}"
-    report = (Path(lab.out) / "docs" / "test-report.md").read_text()
+    report = (Path(lab.out) / "docs" / "en" / "test-report.md").read_text()
     assert f"| {record['started']} | lab |" in report
     assert "**FAIL**" not in report
 
@@ -243,7 +243,7 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     for check in failed:
         assert "Timeout when waiting for 10.20.20.21:80" in check["observed"], check
         assert f"FAILED   {check['id']} on {check['host']} (flow {flow})" in said
-    report = (Path(lab.out) / "docs" / "test-report.md").read_text()
+    report = (Path(lab.out) / "docs" / "en" / "test-report.md").read_text()
     section = report.split("## 4. Failed checks", 1)[1]
     for check in failed:
         assert f"| {check['id']} | {check['host']} |" in section
@@ -258,7 +258,7 @@ def _drill_record(lab: Lab, said: str) -> dict[str, Any]:
     found = re.search(r"record (\S+/records/drills/(DRL-\d+-\d{8}T\d{6}Z)\.json)", said)
     assert found, said[-4000:]
     record = json.loads(Path(found.group(1)).read_text())
-    report = Path(lab.out) / "docs" / "drill-reports" / f"{found.group(2)}.md"
+    report = Path(lab.out) / "docs" / "en" / "drill-reports" / f"{found.group(2)}.md"
     assert report.exists(), "the drill report was not written"
     record["report"] = report.read_text()
     assert isinstance(record, dict)
@@ -325,7 +325,7 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
     assert host_loss["drill"]["recovery"] == ["db02"]
     assert host_loss["snapshots"]["database-nightly"]["restored"]["host"] == "db01"
     assert not _podman_names("sigen.lab=eshop") & {"sigen-eshop-db01"}
-    plan = (Path(lab.out) / "docs" / "disaster-drill-plan.md").read_text()
+    plan = (Path(lab.out) / "docs" / "en" / "disaster-drill-plan.md").read_text()
     for record in (corruption, negative, host_loss):
         assert f"({'drill-reports/' + record['run']}.md)" in plan
     print("\n" + "\n".join(

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigen.compile.loader import LoadedBlueprint
+from sigen.compile.validate.documents import check_documents
 from sigen.compile.validate.index import Index
 from sigen.compile.validate.operations import check_operations
 from sigen.compile.validate.schema import check_schema
@@ -71,6 +72,7 @@ def validate_blueprint(
             check_settings(index, roles_dir)
         check_topology(index)
         check_operations(index)
+        check_documents(index)
         diags.extend(index.diags)
     finally:
         if enabled:

@@ -128,6 +128,11 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
                        "digits and '-', starting with a letter or digit, at most 63 "
                        f"characters{suggestion}")
 
+    def _check_with_document_prefix(self, field: str, value: Any) -> None:
+        if isinstance(value, str) and not re.fullmatch(r"[A-Z0-9][A-Z0-9-]{0,31}", value):
+            self._fail(field, "SG106", f"document number prefix {value!r} is not allowed: use "
+                       "capital letters, digits and '-', at most 32 (for example 'ESHOP')")
+
     def _check_with_component(self, field: str, value: Any) -> None:
         if isinstance(value, str) and not COMPONENT_RE.fullmatch(value):
             self._fail(field, "SG106", f"component {value!r} is not a role name: use "
