@@ -297,6 +297,10 @@ def _leaves(errors: Any, under_keysrules: bool = False) -> Iterator[tuple[Valida
 
 def check_schema(loaded: LoadedBlueprint) -> list[Diagnostic]:
     """Diagnostics for every place where the document does not match the schema."""
+    from sigen.compile.validate.fastschema import accepts
+
+    if accepts(loaded.data):  # compiled rules: the common case, a valid blueprint, at once
+        return []
     validator = _validator()
     if validator.validate(loaded.data, normalize=False):
         return []
