@@ -330,3 +330,32 @@ def test_backup_and_restore_take_ansible_options_after_double_dash(
     code = main(["backup", str(EXAMPLE), "--env", "production", "--policy", "BAK-009",
                  "--out", str(tmp_path / "eshop"), "--", "--ask-vault-pass"])
     assert code == 1 and "SG953" in capsys.readouterr().out
+
+
+def test_backup_runs_every_policy_and_reports_each(monkeypatch: pytest.MonkeyPatch,
+                                                   capsys: pytest.CaptureFixture[str],
+                                                   project: Path) -> None:
+    """One ansible-playbook run per policy, so a policy whose hosts are all down does not
+    stop the others; each is reported done, failed or not run (from Ansible's own recap
+    lines, recorded here), and the command fails when any did not succeed. The lab proves
+    it against real hosts (tests/lab/test_lab_e2e.py)."""
+    import sigen.operate.playbook as playbook
+
+    outputs = {"BAK-001": (4, ['fatal: [db01]: UNREACHABLE! => {"msg": "ssh: connect"}',
+                               "db01 : ok=0 changed=0 unreachable=1 failed=0"]),
+               "BAK-002": (0, ["web01 : ok=5 changed=1 unreachable=0 failed=0"])}
+    ran: list[str] = []
+
+    def fake(out: Path, env: str, book: str, *, tags: Any = (), **_: Any) -> Any:
+        ran.append(tags[0])
+        code, lines = outputs[tags[0]]
+        return playbook.RunResult(code, 1.0, tuple(lines))
+
+    monkeypatch.setattr(playbook, "ansible_playbook", fake)
+    code = main(["backup", str(EXAMPLE), "--env", "production", "--out", str(project),
+                 "--roles", str(ROLES)])
+    said = capsys.readouterr().out
+    assert ran == ["BAK-001", "BAK-002"]
+    assert "BAK-001 database-nightly: NOT RUN: db01 unreachable" in said
+    assert "BAK-002 web-content: done, restic check passed" in said
+    assert code == 1 and "FAILED (BAK-001)" in said

@@ -104,8 +104,33 @@ def _backup(args: argparse.Namespace, plan: Plan) -> int:
     steps = [known[w] for w in wanted] or list(plan.backups)
     print(f"sigen: backing up {plan.blueprint.name} on {args.env}: "
           + ", ".join(f"{b.id} {b.policy.name}" for b in steps), flush=True)
-    return _run(args, "backup.yml", [b.id for b in steps], {}, "backup",
-                "done, restic check passed")
+    # One run per policy: a policy whose hosts are all down would end a single run (no
+    # hosts left), and the policies after it would neither run nor be reported.
+    outcomes = [(job, _backup_one(args, job)) for job in steps]
+    print("sigen: backup results:")
+    for job, outcome in outcomes:
+        print(f"  {job.id} {job.policy.name}: {outcome}")
+    bad = [job.id for job, outcome in outcomes if outcome != "done, restic check passed"]
+    verdict = "done, restic check passed" if not bad else f"FAILED ({', '.join(bad)})"
+    print(f"sigen: backup on {args.env} {verdict}")
+    return 1 if bad else 0
+
+
+def _backup_one(args: argparse.Namespace, job: Any) -> str:
+    """done, failed or not run (its hosts unreachable), for one backup policy."""
+    from sigen.operate.playbook import ansible_playbook, failures, recap
+
+    run = ansible_playbook(lab_cli.out_dir(args), args.env, "backup.yml", tags=[job.id],
+                           capture=True, extra_args=args.ansible_args)
+    for failure in failures(run.output):
+        print(f"  FAILED   {failure}")
+    if run.returncode == 0:
+        return "done, restic check passed"
+    hosts = {h.name for h in job.policy.hosts}
+    counts = {host: c for host, c in recap(run.output).items() if host in hosts}
+    if counts and all(c["unreachable"] and not c["ok"] for c in counts.values()):
+        return f"NOT RUN: {', '.join(sorted(counts))} unreachable"
+    return f"FAILED (ansible-playbook exit {run.returncode})"
 
 
 def _procedure(plan: Plan, name: str) -> RestoreProcedure:

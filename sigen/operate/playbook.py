@@ -24,12 +24,14 @@ from sigen.operate.lab import files as lab_files
 from sigen.operate.lab.podman import lab_error
 from sigen.plan.lab import LAB_OVERRIDES
 
-__all__ = ["RunResult", "ansible_playbook", "failures"]
+__all__ = ["RunResult", "ansible_playbook", "failures", "recap"]
 
 # Ansible's default output for a failed task: `fatal: [host]: FAILED! => {json}`, or with a
 # loop item `failed: [host] (item=...) => {json}`; UNREACHABLE is a failure too.
 _FAILED = re.compile(r"^(?:fatal|failed): \[([^\]]+)\][^=]*=> (\{.*\})\s*$")
 _TASK = re.compile(r"^TASK \[(.*)\] \**$")
+_RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+"
+                    r"failed=(\d+)")
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,17 @@ def failures(lines: Sequence[str]) -> list[str]:
             result = {}
         said = _said(result) if isinstance(result, dict) else ""
         found.append(f"{failed.group(1)}: {task}: {' '.join(str(said).split())}".rstrip(": "))
+    return found
+
+
+def recap(lines: Sequence[str]) -> dict[str, dict[str, int]]:
+    """Ansible's PLAY RECAP, per host: ok, changed, unreachable and failed counts."""
+    found: dict[str, dict[str, int]] = {}
+    for line in lines:
+        match = _RECAP.match(line)
+        if match:
+            found[match[1]] = {"ok": int(match[2]), "changed": int(match[3]),
+                               "unreachable": int(match[4]), "failed": int(match[5])}
     return found
 
 

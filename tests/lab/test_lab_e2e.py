@@ -333,6 +333,13 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
         + ", ".join(f"{p['phase']} {p['seconds']} s" for p in r["timeline"])
         for r in (corruption, negative, host_loss)))
 
+    # db01 is gone (the host-loss drill): the other policy still runs, and each is
+    # reported; the run fails because one policy could not run.
+    rc, said = lab.sigen("backup", "--env", "lab")
+    assert rc == 1, said[-6000:]
+    assert "BAK-001 database-nightly: NOT RUN: db01 unreachable" in said, said[-4000:]
+    assert "BAK-002 web-content: done, restic check passed" in said, said[-4000:]
+
     # Bit rot in the web content's repository: bytes of the first blob of every pack
     # change (sizes stay), so the trees fail their MAC. restic check (which reads trees,
     # not every data blob) reports it at once; truncated packs instead make restic retry
