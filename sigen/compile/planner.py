@@ -50,23 +50,25 @@ _MINUTES = {
 _PRIORITY = {"critical": 1, "high": 2, "medium": 3, "low": 4}
 
 
-def on_calendar(every: str, at: str) -> str:
-    """A blueprint schedule as a systemd ``OnCalendar`` expression.
+def on_calendar(every: str, at: str, timezone: str = "") -> str:
+    """A blueprint schedule as a systemd ``OnCalendar`` expression, in ``timezone`` when
+    given (the hosts' own zone otherwise).
 
     ``1d`` at 01:30 -> ``*-*-* 01:30:00``; ``1w`` -> Mondays; ``4h`` at 00:15 -> every 4 hours
-    from 00:15; ``15m`` -> every 15 minutes. ``at`` defaults to midnight.
+    from 00:15; ``15m`` -> every 15 minutes. ``at`` defaults to midnight. Validation allows
+    only intervals a calendar keeps evenly (minutes dividing 60, hours dividing 24, 1d, 1w).
     """
     amount, unit = int(every[:-1]), every[-1]
     hour, minute = (int(x) for x in (at or "00:00").split(":"))
     if unit == "w":
-        return f"Mon *-*-* {hour:02d}:{minute:02d}:00"
-    if unit == "d":
-        if amount == 1:
-            return f"*-*-* {hour:02d}:{minute:02d}:00"
-        return f"*-*-1/{amount} {hour:02d}:{minute:02d}:00"
-    if unit == "h":
-        return f"*-*-* {hour % amount:02d}/{amount}:{minute:02d}:00"
-    return f"*-*-* *:{minute % amount:02d}/{amount}:00"
+        spec = f"Mon *-*-* {hour:02d}:{minute:02d}:00"
+    elif unit == "d":
+        spec = f"*-*-* {hour:02d}:{minute:02d}:00"
+    elif unit == "h":
+        spec = f"*-*-* {hour % amount:02d}/{amount}:{minute:02d}:00"
+    else:
+        spec = f"*-*-* *:{minute % amount:02d}/{amount}:00"
+    return f"{spec} {timezone}" if timezone else spec
 
 
 def service_order(services: tuple[Service, ...]) -> list[Service]:
@@ -228,8 +230,9 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
     to write (default: both languages, Markdown)."""
     install = tuple(_install_steps(bp))
     dependents = _dependents(bp)
-    jobs, restores, drills = recovery.steps(bp, install, dependents,
-                                            lambda policy: on_calendar(policy.every, policy.at))
+    zone = bp.change.timezone if bp.change else ""
+    jobs, restores, drills = recovery.steps(
+        bp, install, dependents, lambda policy: on_calendar(policy.every, policy.at, zone))
     production = next((e for e in bp.environments if e.name == "production"),
                       bp.environments[0])
     core = Plan(

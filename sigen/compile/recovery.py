@@ -216,6 +216,8 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
     restore_of = {p.name: r for r in restores for p in r.policies}
     drills = tuple(_drill(bp, i, d, restore_of, dependents) for i, d in enumerate(bp.drills))
     install_of = {s.policy.name: s.id for s in install if s.policy is not None}
+    zone = bp.change.timezone if bp.change else ""
+    check_calendar = f"{CHECK_CALENDAR} {zone}" if zone else CHECK_CALENDAR
     jobs = []
     for i, p in enumerate(bp.backups):
         keep = {unit: int(p.retention.get(unit, 0)) for unit in _KEPT}
@@ -223,11 +225,11 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
         jobs.append(BackupJob(
             id=f"BAK-{i + 1:03d}", policy=p, install_id=install_of[p.name],
             interval=parse_duration(p.every), rpo=parse_duration(p.rpo),
-            rto=parse_duration(p.rto), on_calendar=on_calendar, check_calendar=CHECK_CALENDAR,
+            rto=parse_duration(p.rto), on_calendar=on_calendar, check_calendar=check_calendar,
             keep=keep, databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
             password=backup_wiring.password(p), account=f"bk-{p.name}",
             restore_id=restore_of[p.name].id,
             drills=tuple(d.id for d in drills if p in d.policies),
             access=backup_wiring.access(bp, p, p.hosts[0]),
-            client_vars=backup_wiring.client_vars(bp, p, on_calendar, CHECK_CALENDAR, keep)))
+            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep)))
     return tuple(jobs), tuple(restores), drills

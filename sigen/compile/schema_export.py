@@ -34,6 +34,9 @@ _CHECKS: dict[str, dict[str, Any]] = {
     "setting_name": {"pattern": f"^{SETTING_RE.pattern}$"},
     "duration": {"pattern": "^[1-9][0-9]{0,5}[mhdw]$"},
     "target_duration": {"pattern": "^[1-9][0-9]{0,5}[smhdw]$"},
+    # What a calendar timer keeps evenly: minutes dividing 60, hours dividing 24, 1d, 1w.
+    "schedule_interval": {"enum": [f"{n}m" for n in (1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30, 60)]
+                          + [f"{n}h" for n in (1, 2, 3, 4, 6, 8, 12, 24)] + ["1d", "1w"]},
     "time_of_day": {"pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"},
     "ip_address": {"anyOf": [{"format": "ipv4"}, {"format": "ipv6"}]},
     "network": {"pattern": "^[0-9A-Fa-f:.]+/[0-9]{1,3}$"},

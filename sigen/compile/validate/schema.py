@@ -154,6 +154,24 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
             self._fail(field, "SG107", f"{value!r} is not a duration: write a whole number "
                        "and a unit m, h, d or w, for example 15m, 4h, 1d, 1w")
 
+    def _check_with_schedule_interval(self, field: str, value: Any) -> None:
+        if not isinstance(value, str):
+            return
+        seconds = parse_duration(value)
+        if seconds is None:
+            self._check_with_duration(field, value)
+            return
+        amount, unit = int(value.strip()[:-1]), value.strip()[-1]
+        # A systemd calendar repeats within the hour, the day or the week: an interval that
+        # does not divide it would run unevenly (every 5h: 00, 05, ... 20, then 00 again).
+        fits = {"m": 60 % amount == 0, "h": 24 % amount == 0, "d": amount == 1,
+                "w": amount == 1}[unit]
+        if not fits:
+            self._fail(field, "SG107", f"every {value!r} cannot be kept by a calendar timer "
+                       "(systemd OnCalendar repeats within the hour, day or week): give "
+                       "minutes that divide 60, hours that divide 24, 1d or 1w (for example "
+                       "15m, 4h, 1d)")
+
     def _check_with_target_duration(self, field: str, value: Any) -> None:
         # Recovery targets may be seconds: a drill measures them to the second.
         if isinstance(value, str) and parse_duration(value, seconds=True) is None:
