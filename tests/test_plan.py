@@ -131,3 +131,10 @@ def test_checks_in_the_report_are_the_checks_verify_runs(rendered: Any) -> None:
     report = files["docs/en/test-report.md"].decode()
     for check in plan.checks:
         assert f"| {check.id} |" in report
+
+
+def test_no_step_is_less_important_than_a_step_that_needs_it(rendered: Any) -> None:
+    steps = {s.id: s for s in rendered.plan.install}
+    for step in rendered.plan.install:
+        for needed in step.depends_on:
+            assert steps[needed].priority <= step.priority, (needed, step.id)

@@ -134,7 +134,18 @@ def _install_steps(bp: Blueprint) -> list[InstallStep]:
             hosts=policy.hosts, roles=("backup_client",), depends_on=tuple(sorted(set(deps))),
             priority=_PRIORITY.get(crit, 3), minutes=_minutes("backup", len(policy.hosts)),
             policy=policy)
-    return steps
+    return _inherit_priorities(steps)
+
+
+def _inherit_priorities(steps: list[InstallStep]) -> list[InstallStep]:
+    """A step is at least as important as any step that needs it: the monitoring agent
+    that the critical database's backup waits for is priority 1 too, not 2."""
+    priority = {s.id: s.priority for s in steps}
+    for step in reversed(steps):  # dependants come after what they depend on
+        for needed in step.depends_on:
+            priority[needed] = min(priority[needed], priority[step.id])
+    return [replace(s, priority=priority[s.id]) if priority[s.id] != s.priority else s
+            for s in steps]
 
 
 def _flows(bp: Blueprint, restores: tuple[DrillStep, ...]) -> dict[str, tuple[Flow, ...]]:

@@ -10,8 +10,12 @@ from sigen.plan import parse_duration
 
 __all__ = ["Md", "code", "duration", "md_escape", "minutes"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
-_NEEDS_WORK = re.compile(r"[\\`*_{}\[\]<>|#!~\n\r\t\f\v]|  |^ | $")
+# Only what Markdown (GitHub's) would read as markup: a backslash, code, emphasis, links,
+# HTML, a table's cell separator, a heading mark, strikethrough. Braces and "!" mean nothing
+# in Markdown (escaped, a reader of the raw file saw \{\{); an underscore inside a word is
+# never emphasis, so snake_case names stay as written.
+_SPECIAL = re.compile(r"([\\`*\[\]<>|#~])|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_NEEDS_WORK = re.compile(r"[\\`*_\[\]<>|#~\n\r\t\f\v]|  |^ | $")
 
 
 class Md(str):
@@ -51,7 +55,7 @@ def _escape(text: str) -> str:
     if _NEEDS_WORK.search(text) is None:
         return text
     text = " ".join(text.split())
-    return _SPECIAL.sub(r"\\\1", text)
+    return _SPECIAL.sub(lambda m: "\\" + m.group(0), text)
 
 
 def code(value: Any) -> Md:
