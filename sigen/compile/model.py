@@ -195,6 +195,8 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
                 Person(e["name"], _str(e.get("role")), e["contact"], int(e["level"]))
                 for e in sorted(cm.get("escalation") or (), key=lambda e: int(e["level"]))
             ),
+            number=_str(cm.get("change_number")), type=_str(cm.get("change_type")) or "normal",
+            reason=_str(cm.get("reason")), in_service=tuple(cm.get("in_service") or ()),
         )
 
     sec = data.get("security") or {}

@@ -312,6 +312,10 @@ class ChangeManagement:
     timezone: str
     approvers: tuple[Person, ...]
     escalation: tuple[Person, ...]
+    number: str = ""
+    type: str = "normal"  # standard | normal | emergency
+    reason: str = ""
+    in_service: tuple[str, ...] = ()  # services already in production this change touches
 
 
 @dataclass(frozen=True, eq=False)
