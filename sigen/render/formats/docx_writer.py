@@ -109,8 +109,8 @@ class BodyWriter:
         self.cell_style = style("Compact")
 
     def xml(self) -> str:
-        ns = " ".join(f'xmlns:{k}="{v}"' for k, v in NAMESPACES.items())
-        return f"<w:body {ns}>{''.join(self.out)}</w:body>"
+        """The body's content, its prefixes those of NAMESPACES."""
+        return "".join(self.out)
 
     # paragraphs and runs ----------------------------------------------------------------
     def para(self, style: str | None, runs: str, ppr: str = "") -> str:
