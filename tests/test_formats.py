@@ -381,6 +381,15 @@ def test_the_same_bytes_in_another_process_with_another_hash_seed(
                                "en": _hashes(examples["installation-plan.md"])}
 
 
+def test_without_the_hook_a_diagram_is_its_source_as_code(tmp_path: Path) -> None:
+    src = "# T\n\n```mermaid\ngraph LR\n    lb01 --> web01\n```\n"
+    out = convert_all(src, ("html", "docx", "pdf"), language="en", title="T", date=DATE)
+    assert b'<pre class="diagram-source"><code class="language-mermaid">graph LR' in out["html"]
+    paragraphs = docx.Document(io.BytesIO(out["docx"])).paragraphs
+    assert "lb01 --> web01" in "\n".join(p.text for p in paragraphs)
+    assert "lb01 --> web01" in _run("pdftotext", _write(tmp_path, "d.pdf", out["pdf"]), "-")
+
+
 # Organisation templates -------------------------------------------------------------------
 def _letterhead(tmp: Path) -> Path:
     from docx.shared import RGBColor
@@ -438,6 +447,17 @@ def test_a_missing_cjk_font_says_what_to_install(tmp_path: Path) -> None:
     with pytest.raises(FormatError, match="fonts-noto-cjk") as caught:
         convert("# T\n", "pdf", language="en", title="T", date=DATE, fonts=[tmp_path])
     assert isinstance(caught.value, ValueError)
+
+
+def test_a_broken_template_is_a_format_error_that_says_where(tmp_path: Path) -> None:
+    typ = tmp_path / "broken.typ"
+    typ.write_text("#let sigen-doc(body) = {\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="typst could not make the PDF"):
+        convert("# T\n", "pdf", language="en", title="T", date=DATE, template=typ)
+    junk = tmp_path / "junk.docx"
+    junk.write_bytes(b"not a zip")
+    with pytest.raises(FormatError, match=r"is not a \.docx document"):
+        convert("# T\n", "docx", language="en", title="T", date=DATE, template=junk)
 
 
 @pytest.mark.parametrize("call", [
