@@ -56,7 +56,8 @@ def convert_all(markdown: str, fmts: Iterable[str], *, language: str, title: str
     for fmt, path in templates.items():
         suffix = TEMPLATE_SUFFIXES.get(fmt)
         if suffix is None:
-            raise FormatError(f"a {fmt} document takes no template (HTML takes a stylesheet)")
+            raise FormatError(f"only DOCX and PDF take a template, not {fmt.upper()} "
+                              "(HTML takes a stylesheet)")
         if path.suffix.lower() != suffix:
             raise FormatError(f"the {fmt.upper()} template must be a {suffix} file: {path}")
         if not path.is_file():
