@@ -37,6 +37,7 @@ from sigen.diagnostics import Diagnostic, SigenError
 from sigen.plan import Evidence, Plan, Revision
 from sigen.plan.evidence import REVISIONS
 from sigen.render import ansible, documents
+from sigen.render.formats.model import FormatError
 from sigen.render.memo import remembering
 from sigen.sync.cache import Store
 from sigen.sync.check import compare_tree
@@ -171,7 +172,11 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                                  change_facts(changes, initial=not history))
         plan = replace(plan, revisions=tuple(revisions))
         files = ansible.render(plan, version)
-        files.update(documents.render(plan, version))
+        try:
+            files.update(documents.render(plan, version))
+        except FormatError as exc:
+            raise SigenError([Diagnostic(str(loaded.path), 1, 1, "SG803",
+                                         f"the documents cannot be written: {exc}")]) from None
         files[SYSTEM] = system
         files[f"{STATE}/.gitignore"] = GITIGNORE
     added = revisions[-1] if len(revisions) > len(history) else None

@@ -122,6 +122,7 @@ CODES: dict[str, str] = {
     # Documents
     "SG801": "one person prepares and approves the same document",
     "SG802": "document template file not found",
+    "SG803": "the documents cannot be written in a format",
     # The output folder
     "SG901": "output folder cannot be written safely",
     "SG902": "generated file edited by hand (or not written by sigen)",

@@ -191,13 +191,37 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
     folder = f"docs/{language}"
     for name in DOCUMENTS + REPORTS:
         doc = name.removesuffix(".md")
-        text = env.get_template(f"{language}/{name}.j2").render(
-            {**context, **words.document(plan, language, doc)})
-        out[f"{folder}/{name}"] = (stamp + _one_blank_line(text)).encode()
+        control = words.document(plan, language, doc)
+        text = env.get_template(f"{language}/{name}.j2").render({**context, **control})
+        out.update(_formats(plan, f"{folder}/{doc}", stamp + _one_blank_line(text),
+                            language, f"{control['doc_title']}: {plan.blueprint.title}"))
     report = env.get_template(f"{language}/drill-report.md.j2")
     for record in plan.evidence.drill_runs:
-        text = report.render({**context, **words.document(plan, language, "drill-report"),
-                              "r": record})
-        out[f"{folder}/{DRILL_REPORTS}/{record['name']}.md"] = (stamp + _one_blank_line(
-            text)).encode()
+        control = words.document(plan, language, "drill-report")
+        text = report.render({**context, **control, "r": record})
+        out.update(_formats(plan, f"{folder}/{DRILL_REPORTS}/{record['name']}",
+                            stamp + _one_blank_line(text), language,
+                            f"{control['doc_title']}: {record['name']}"))
     return out
+
+
+def _formats(plan: Plan, path: str, markdown: str, language: str,
+             title: str) -> dict[str, bytes]:
+    """The document in every format the plan asks for, by path (``<path>.<format>``)."""
+    docs = plan.documents
+    fmts = docs.formats
+    if fmts == ("md",):
+        return {f"{path}.md": markdown.encode()}
+    from sigen.render.formats import convert_all
+
+    templates = {fmt: Path(value) for fmt, value in (("docx", docs.word_template),
+                                                      ("pdf", docs.pdf_template)) if value}
+    latest = plan.revisions[-1].date if plan.revisions else ""
+    made = convert_all(markdown, fmts, language=language, title=title,
+                       date=latest or _UNDATED, templates=templates,
+                       stylesheet=Path(docs.stylesheet) if docs.stylesheet else None)
+    return {f"{path}.{fmt}": content for fmt, content in made.items()}
+
+
+# The metadata date of a document whose revision has no date (a record of an older sigen).
+_UNDATED = "2000-01-01"
