@@ -33,7 +33,7 @@ from sigen.render.formats.model import Diagram, ListBlock, Table
 from sigen.render.formats.reference import build as build_reference
 from tests.conftest import REPO
 
-EXAMPLE_DOCS = REPO / "examples" / "onprem-physical" / "docs"
+EXAMPLE_DOCS = REPO / "examples" / "onprem-physical" / "docs" / "en"
 SAMPLE = REPO / "tests" / "formats" / "zh-TW-sample.md"
 DATA = REPO / "sigen" / "data" / "formats"
 DATE = "2026-12-06"
