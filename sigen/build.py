@@ -16,12 +16,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from sigen.compile.change import numbered
 from sigen.compile.documents import documents as document_set
 from sigen.compile.evidence import read_evidence
 from sigen.compile.gcpause import collector_paused
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from sigen.compile.model import build_model
 from sigen.compile.parts import PartsLoader, decode, encode
+from sigen.compile.plan_checks import check_plan
 from sigen.compile.planner import make_plan
 from sigen.compile.revisions import (
     change_facts,
@@ -140,8 +142,12 @@ def plan_for(loaded: LoadedBlueprint, roles_dir: Path, evidence: Evidence | None
             raise SigenError(errors)
         model = build_model(loaded)
         docs = document_set(loaded.data, loaded.path, system=model.name, owner=model.owner,
-                         languages=options.languages, formats=options.formats)
-        return make_plan(model, evidence, roles_dir, docs)
+                            languages=options.languages, formats=options.formats)
+        plan = make_plan(model, evidence, roles_dir, docs)
+        errors = [d for d in check_plan(plan, loaded) if d.severity == "error"]
+        if errors:
+            raise SigenError(errors)
+        return plan
 
 
 def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
@@ -171,6 +177,9 @@ def render_loaded(loaded: LoadedBlueprint, roles_dir: Path, *,
                                  author or plan.blueprint.owner, date or today(),
                                  change_facts(changes, initial=not history))
         plan = replace(plan, revisions=tuple(revisions))
+        if plan.change is not None:
+            plan = replace(plan, change=replace(plan.change, number=numbered(
+                plan.change, plan.blueprint.name, revisions[-1].version)))
         files = ansible.render(plan, version)
         try:
             files.update(documents.render(plan, version))

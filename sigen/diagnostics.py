@@ -116,6 +116,7 @@ CODES: dict[str, str] = {
     "SG603": "backup destination does not run a backup server",
     "SG604": "drill recovery target cannot run the service",
     "SG605": "drill target or recovery place does not fit the scenario",
+    "SG606": "drill takes a service down and does not say how it comes back",
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",

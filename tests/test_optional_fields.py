@@ -18,6 +18,8 @@ from sigen.compile.validate.schema import load_schema
 from sigen.diagnostics import SigenError
 from tests.conftest import REPO, ROLES
 
+PLAN_CHECKS = {"SG606"}  # reported once the plan is derived, by `sigen validate` too
+
 EXAMPLES = sorted((REPO / "blueprints").glob("*.yml"))
 
 Path_ = tuple[Any, ...]
@@ -94,6 +96,8 @@ def test_a_blueprint_without_an_optional_field_builds(example: str, path: Path_)
         return  # another rule needs it (a drill's target, say): reported, not a crash
     try:
         rendered = render_loaded(loaded, ROLES)
-    except SigenError as exc:  # pragma: no cover - a valid blueprint must build
+    except SigenError as exc:
+        if exc.diagnostics and all(d.code in PLAN_CHECKS for d in exc.diagnostics):
+            return  # the plan's own checks (a drill that no longer brings a service back)
         pytest.fail(f"valid without {'.'.join(map(str, path))}, yet: {exc}")
     assert rendered.files

@@ -239,7 +239,7 @@ def test_drill_records_become_reports_and_the_plans_history(tmp_path: Path,
     assert "1. RTO exceeded: the service was recovered and verified 83 s after" in report
     assert "| RTO: failure injected to service verified | 10 seconds (10 s) | 82.9 s | **no** |" \
         in report
-    assert "| database-nightly | eshop: public.sigen\\_drill\\_canary | 1000 rows | 1000 rows " \
+    assert "| database-nightly | eshop: public.sigen_drill_canary | 1000 rows | 1000 rows " \
         "| yes |" in report
     assert "| Drill lead | Wang Jun | | |" in report
     assert "```mermaid\ngantt" in report

@@ -94,7 +94,7 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
 
 def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
     from sigen.cli import EXIT_INVALID, EXIT_OK, print_diagnostics, signature
-    from sigen.diagnostics import format_json
+    from sigen.diagnostics import SigenError, format_json
 
     if args.command == "schema":
         from sigen.compile.schema_export import json_schema_text
@@ -105,7 +105,16 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
         from sigen.compile.loader import load_blueprint
         from sigen.compile.validate import validate_blueprint
 
-        diags = validate_blueprint(load_blueprint(args.blueprint), roles_dir)
+        loaded = load_blueprint(args.blueprint)
+        diags = validate_blueprint(loaded, roles_dir)
+        if not any(d.severity == "error" for d in diags):
+            # What needs the plan's facts (what a drill takes down) is checked on the plan.
+            from sigen.build import plan_for
+
+            try:
+                plan_for(loaded, roles_dir)
+            except SigenError as exc:
+                diags = sorted([*diags, *exc.diagnostics])
         print_diagnostics(diags, fmt)
         if fmt is format_json and not diags:
             return EXIT_OK

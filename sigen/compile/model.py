@@ -178,6 +178,8 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
             frequency=d["frequency"], success_rto=d["success"]["rto"],
             success_rpo=d["success"]["rpo"],
             participants=tuple(d.get("participants") or ()), position=i,
+            not_recovered={str(n["service"]): str(n["reason"])
+                           for n in d.get("not_recovered") or ()},
         )
         for i, d in enumerate(data.get("drills") or ())
     )

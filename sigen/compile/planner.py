@@ -19,6 +19,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from sigen.compile import lab, recovery, verification, wiring
+from sigen.compile.change import change_request
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.roles import role_files
 from sigen.compile.wiring.base import root_login
@@ -259,6 +260,8 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
         documents=documents or Documents(),
     )
+    core = replace(core, change=change_request(bp, install, jobs, dependents,
+                                               core.window_minutes))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
     return replace(

@@ -15,6 +15,7 @@ from typing import Any
 
 from sigen.compile.wiring import backup as backup_wiring
 from sigen.plan import (
+    AffectedService,
     BackupJob,
     BackupPolicy,
     Blueprint,
@@ -42,9 +43,52 @@ Dependents = Mapping[str, tuple[Service, ...]]
 
 
 def _hosts_at(place: Host | Site, bp: Blueprint) -> tuple[Host, ...]:
+    """The hosts a failure of ``place`` takes down: a site's every host; a host, and the
+    virtual machines that run on it when it is a hypervisor."""
     if isinstance(place, Host):
-        return (place,)
+        return (place, *(h for h in bp.hosts
+                         if h.vm is not None and h.vm.hypervisor == place.name))
     return tuple(h for h in bp.hosts if h.site is place)
+
+
+def _affected(bp: Blueprint, d: Drill, lost: tuple[Host, ...],
+              policies: tuple[BackupPolicy, ...], dependents: Dependents
+              ) -> tuple[tuple[AffectedService, ...], tuple[str, ...]]:
+    """Every service ``lost`` hits, and the order to bring the down ones back."""
+    from sigen.compile.planner import service_order  # the planner imports this module
+
+    gone = set(lost)
+    restored: dict[str, list[str]] = {}
+    for policy in policies:
+        if policy.service is not None:
+            restored.setdefault(policy.service.name, []).append(policy.name)
+    if d.scenario == "data-corruption":  # the hosts keep running; the restored data is hit
+        damaged = [AffectedService(s, "damaged", "restore", ", ".join(restored[s.name]))
+               for s in service_order(bp.services) if s.name in restored]
+        return tuple(damaged), tuple(a.service.name for a in damaged)
+    found = []
+    for svc in service_order(bp.services):
+        hit = gone & set(svc.hosts)
+        if not hit:
+            continue
+        if len(hit) < len(svc.hosts):
+            found.append(AffectedService(svc, "degraded", "redundancy", ", ".join(
+                h.name for h in svc.hosts if h not in gone)))
+            continue
+        standby = next((s for s in dependents.get(svc.name, ())
+                        if s.settings.get("replication_role") == "standby"
+                        and not gone & set(s.hosts)), None)
+        if svc.name in restored:
+            found.append(AffectedService(svc, "down", "restore", ", ".join(
+                restored[svc.name])))
+        elif standby is not None:
+            found.append(AffectedService(svc, "down", "standby", standby.name))
+        else:
+            found.append(AffectedService(svc, "down", "not recovered",
+                                         d.not_recovered.get(svc.name, "")))
+    order = tuple(a.service.name for a in found
+                  if a.status == "down" and a.recovery in ("restore", "standby"))
+    return tuple(found), order
 
 
 def _recovery_hosts(drill: Drill, policies: tuple[BackupPolicy, ...],
@@ -165,6 +209,7 @@ def _drill(bp: Blueprint, i: int, d: Drill, restore_of: Mapping[str, RestoreProc
         if set(user.hosts) - set(lost) - {part.target}))
     standbys = tuple(s for s in bp.services if s.settings.get("replication_role") == "standby"
                      and set(s.hosts) & set(recovery_hosts))
+    affected, order = _affected(bp, d, lost, policies, dependents)
     return DrillStep(
         id=f"DRL-{i + 1:03d}", drill=d, recovery_hosts=recovery_hosts, policies=policies,
         restores=tuple(dict.fromkeys(restore_of[p.name] for p in policies)),
@@ -174,6 +219,7 @@ def _drill(bp: Blueprint, i: int, d: Drill, restore_of: Mapping[str, RestoreProc
         folders=tuple(dict.fromkeys(path for p in parts for path in p.paths)),
         dependants=dependants, standbys=standbys,
         dependant_checks=_dependant_checks(parts, lost, dependents),
+        affected=affected, recovery_order=order,
     )
 
 

@@ -12,12 +12,14 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sigen.plan.change import ChangeRequest, Impact, TimedStep
     from sigen.plan.checks import KINDS, Check
     from sigen.plan.documents import DocumentInfo, Documents, Signer
     from sigen.plan.evidence import Change, Evidence, Revision
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
     from sigen.plan.steps import (
+        AffectedService,
         BackupJob,
         DrillPart,
         DrillStep,
@@ -51,12 +53,14 @@ if TYPE_CHECKING:
 __all__ = [
     "KINDS",
     "Admin",
+    "AffectedService",
     "AnsibleWiring",
     "BackupJob",
     "BackupPolicy",
     "Blueprint",
     "Change",
     "ChangeManagement",
+    "ChangeRequest",
     "Check",
     "DocumentInfo",
     "Documents",
@@ -67,6 +71,7 @@ __all__ = [
     "Evidence",
     "Flow",
     "Host",
+    "Impact",
     "InstallStep",
     "Interface",
     "Jinja",
@@ -85,12 +90,17 @@ __all__ = [
     "Service",
     "Signer",
     "Site",
+    "TimedStep",
     "Topology",
     "group_name",
     "parse_duration",
 ]
 
 _LAZY = {
+    "AffectedService": "sigen.plan.steps",
+    "ChangeRequest": "sigen.plan.change",
+    "Impact": "sigen.plan.change",
+    "TimedStep": "sigen.plan.change",
     "DocumentInfo": "sigen.plan.documents",
     "Documents": "sigen.plan.documents",
     "Signer": "sigen.plan.documents",

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigen.plan.change import ChangeRequest
 from sigen.plan.checks import Check
 from sigen.plan.documents import Documents
 from sigen.plan.evidence import Evidence, Revision
@@ -71,6 +72,7 @@ class Plan:
     evidence: Evidence = field(default_factory=Evidence)
     revisions: tuple[Revision, ...] = ()
     documents: Documents = field(default_factory=Documents)
+    change: ChangeRequest | None = None
     # The files of those roles, by their path in the project (roles/<role>/...): copied.
     role_files: Mapping[str, bytes] = field(default_factory=dict)
 

@@ -16,6 +16,7 @@ from typing import Any, NamedTuple
 from sigen.plan.system import BackupPolicy, Drill, Host, Secret, Service
 
 __all__ = [
+    "AffectedService",
     "BackupJob",
     "DrillPart",
     "DrillStep",
@@ -141,6 +142,20 @@ class DrillPart:
 
 
 @dataclass(frozen=True, eq=False)
+class AffectedService:
+    """A service the drill's failure hits: ``down`` (every host lost) or ``degraded`` (some
+    left), and how it comes back: ``restore`` (from its backups, ``how`` names the policies),
+    ``standby`` (a streaming standby outside the failure takes over, ``how`` names it),
+    ``redundancy`` (its other hosts carry on), or ``not recovered`` (``how``: the blueprint's
+    reason)."""
+
+    service: Service
+    status: str
+    recovery: str
+    how: str
+
+
+@dataclass(frozen=True, eq=False)
 class DrillStep:
     id: str
     drill: Drill
@@ -158,6 +173,10 @@ class DrillStep:
     standbys: tuple[Service, ...]
     # Per dependant host: the connections it makes to the recovered service (verify).
     dependant_checks: Mapping[str, tuple[Mapping[str, Any], ...]]
+    # Every service the failure hits, in dependency order, and the order to bring the down
+    # ones back (the names of those recovered by a restore or a standby).
+    affected: tuple[AffectedService, ...] = ()
+    recovery_order: tuple[str, ...] = ()
 
     def part(self, policy: BackupPolicy) -> DrillPart:
         return next(p for p in self.parts if p.policy is policy)

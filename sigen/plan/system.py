@@ -302,6 +302,8 @@ class Drill:
     success_rpo: str
     participants: tuple[str, ...]
     position: int
+    # Services it takes down and knowingly does not recover: name -> reason.
+    not_recovered: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)

@@ -14,11 +14,21 @@ BACKUP_SERVER_COMPONENT = "backup_server"
 
 
 def check_operations(index: Index) -> None:
-    """Service references and cycles, backup policies, drills."""
+    """Service references and cycles, backup policies, drills, the services in service."""
     _check_services(index)
     _check_cycles(index)
     _check_backups(index)
     _check_drills(index)
+    _check_in_service(index)
+
+
+def _check_in_service(index: Index) -> None:
+    change = index.loaded.data.get("change_management")
+    names = change.get("in_service") if isinstance(change, dict) else None
+    for pos, name in enumerate(names if isinstance(names, list) else []):
+        if isinstance(name, str):
+            index.reference(("change_management", "in_service", pos), name, "services",
+                            "service", "change_management.in_service")
 
 
 def _check_services(index: Index) -> None:
