@@ -20,6 +20,7 @@ import yaml
 from sigen.build import Options, render_loaded
 from sigen.compile.evidence import read_evidence
 from sigen.compile.loader import load_blueprint
+from sigen.plan.evidence import Change
 from sigen.render import documents
 from sigen.render.markdown import md_escape
 from tests.conftest import REPO, ROLES
@@ -346,6 +347,27 @@ def test_zh_cover_in_the_roc_calendar_with_signers(tmp_path: Path) -> None:
     assert "| 1.0 | 民國115年12月6日 |" in zh
     # The English documents keep ISO dates.
     assert _cover(docs["docs/en/installation-plan.md"])["Date of issue or revision"] == DATE
+
+
+# Revision lines ----------------------------------------------------------------------
+
+def test_zh_revision_lines_say_what_changed() -> None:
+    changes = [
+        Change("hosts", "added", ("web03",)),
+        Change("services", "changed", ("cache",), (("settings.persistence", "rdb", "aof"),
+                                                   ("hosts", ["web01"], ["web02"]))),
+        Change("networks", "changed", ("app",), (("vlan", None, 120),)),
+        Change("drills", "removed", ("site-drill",)),
+    ]
+    zh = documents.describe_changes(changes, language="zh-TW")
+    assert zh == ["新增主機：web03",
+                  "服務 cache：設定 persistence 由 rdb 改為 aof，主機由 web01 改為 web02",
+                  "網路 app：VLAN 設為 120", "移除演練：site-drill"]
+    assert len(documents.describe_changes(changes, language="en")) == len(zh)
+    assert documents.describe_changes([], initial=True, language="zh-TW") == ["初版發行"]
+    many = [Change("hosts", "added", (f"h{i}",)) for i in range(15)]
+    lines = documents.describe_changes(many, language="zh-TW", limit=12)
+    assert len(lines) == 13 and lines[-1].startswith("……另有 3 項變更"), lines
 
 
 # Hostile user text ---------------------------------------------------------------------
