@@ -11,6 +11,7 @@ import json
 import re
 import shutil
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -347,6 +348,22 @@ def test_zh_cover_in_the_roc_calendar_with_signers(tmp_path: Path) -> None:
     assert "| 1.0 | 民國115年12月6日 |" in zh
     # The English documents keep ISO dates.
     assert _cover(docs["docs/en/installation-plan.md"])["Date of issue or revision"] == DATE
+
+
+# Durations ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("call", "text"), [
+    ('duration("24h")', "1 天"), ('duration("90m")', "90 分鐘"), ('duration("15m")', "15 分鐘"),
+    ('duration("30s")', "30 秒"), ('duration("2w")', "2 週"), ("duration(four_hours)", "4 小時"),
+    ("minutes(105)", "1 小時 45 分鐘"), ("minutes(240)", "4 小時"), ("minutes(10)", "10 分鐘"),
+    ('every("1d", "01:30")', "每日 01:30"), ('every("6h")', "每 6 小時"),
+    ("every(four_hours)", "每 4 小時"), ("secs(29.2)", "29 秒"), ("secs(185)", "3 分 5 秒"),
+])
+def test_zh_durations(call: str, text: str) -> None:
+    """The zh-TW macros format durations as the en filters do, in the largest whole unit."""
+    template = documents._environment().from_string(
+        '{% import "zh-TW/_text.md.j2" as t with context %}{{ t.' + call + " }}")
+    assert template.render(term=str, four_hours=timedelta(hours=4)) == text
 
 
 # Revision lines ----------------------------------------------------------------------
