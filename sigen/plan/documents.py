@@ -34,7 +34,7 @@ class DocumentInfo:
 
 @dataclass(frozen=True, eq=False)
 class Documents:
-    languages: tuple[str, ...] = ("en",)  # both once the zh-TW templates are written
+    languages: tuple[str, ...] = ("zh-TW", "en")  # approvers in Taiwan sign the Chinese
     formats: tuple[str, ...] = ("md",)
     calendar: str = "gregorian"  # gregorian | roc (the zh-TW documents)
     classification: str = "internal"
