@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sigen.plan.change import ChangeRequest, Impact, TimedStep
+    from sigen.plan.change import ChangeRequest, Clock, Impact, TimedStep, Unprotected
     from sigen.plan.checks import KINDS, Check
     from sigen.plan.documents import DocumentInfo, Documents, Signer
     from sigen.plan.evidence import Change, Evidence, Revision
@@ -62,6 +62,7 @@ __all__ = [
     "ChangeManagement",
     "ChangeRequest",
     "Check",
+    "Clock",
     "DocumentInfo",
     "Documents",
     "Drill",
@@ -92,6 +93,7 @@ __all__ = [
     "Site",
     "TimedStep",
     "Topology",
+    "Unprotected",
     "group_name",
     "parse_duration",
 ]
@@ -99,7 +101,9 @@ __all__ = [
 _LAZY = {
     "AffectedService": "sigen.plan.steps",
     "ChangeRequest": "sigen.plan.change",
+    "Clock": "sigen.plan.change",
     "Impact": "sigen.plan.change",
+    "Unprotected": "sigen.plan.change",
     "TimedStep": "sigen.plan.change",
     "DocumentInfo": "sigen.plan.documents",
     "Documents": "sigen.plan.documents",
