@@ -24,6 +24,7 @@ from sigen.plan.system import (
     Host,
     Hypervisor,
     Interface,
+    KeyCustody,
     Network,
     NotSecret,
     Person,
@@ -218,6 +219,9 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         reboot=_str(patch.get("reboot")) or "never",
         not_secrets=tuple(NotSecret(str(e["at"]), str(e["reason"]), str(e["reviewed_by"]))
                           for e in sec.get("not_secrets") or ()),
+        key_custody=(KeyCustody(str(custody["holder"]), str(custody["escrow"]),
+                                _str(custody.get("deputy")))
+                     if isinstance(custody := sec.get("key_custody"), dict) else None),
     )
 
     environments = tuple(

@@ -336,6 +336,17 @@ class NotSecret:
     reviewed_by: str
 
 
+@dataclass(frozen=True)
+class KeyCustody:
+    """Who holds the keys without which the backups and the project are unusable (the
+    ansible-vault password, the backup repositories' passwords), and where the escrow
+    copy is kept."""
+
+    holder: str
+    escrow: str
+    deputy: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Security:
     admins: tuple[Admin, ...]
@@ -348,6 +359,7 @@ class Security:
     patch_at: str
     reboot: str
     not_secrets: tuple[NotSecret, ...] = ()
+    key_custody: KeyCustody | None = None
 
 
 @dataclass(frozen=True, eq=False)
