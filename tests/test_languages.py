@@ -46,6 +46,7 @@ ENUMERATIONS = {
     "day:": ("change_management", "schema", "maintenance_window", "schema", "days", "schema"),
     "reboot:": ("security", "schema", "patching", "schema", "reboot"),
     "inbound:": ("security", "schema", "firewall", "schema", "default_inbound"),
+    "document:": ("documents", "schema", "per_document", "keysrules"),
 }
 
 # Names that Chinese documents write in English: products, protocols, Ansible's words.

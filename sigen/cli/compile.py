@@ -111,10 +111,14 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
             # What needs the plan's facts (what a drill takes down) is checked on the plan.
             from sigen.build import plan_for
 
+            from sigen.compile.plan_checks import check_plan
+
             try:
-                plan_for(loaded, roles_dir)
+                plan = plan_for(loaded, roles_dir)
             except SigenError as exc:
                 diags = sorted([*diags, *exc.diagnostics])
+            else:  # what the plan's checks only warn about
+                diags = sorted([*diags, *check_plan(plan, loaded)])
         print_diagnostics(diags, fmt)
         if fmt is format_json and not diags:
             return EXIT_OK

@@ -13,8 +13,27 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sigen.plan.change import ChangeRequest, Impact, TimedStep
+    from sigen.plan.components import (
+        Alternative,
+        Component,
+        EntryPoint,
+        Option,
+        RoleInfo,
+        Scenario,
+        Support,
+    )
     from sigen.plan.checks import KINDS, Check
     from sigen.plan.documents import DocumentInfo, Documents, Signer
+    from sigen.plan.evaluation import (
+        BreakEven,
+        CostLine,
+        EvaluationSettings,
+        HostEvaluation,
+        HostSizing,
+        Placement,
+        Price,
+        PriceOverride,
+    )
     from sigen.plan.evidence import Change, Evidence, Revision
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
@@ -30,6 +49,7 @@ if TYPE_CHECKING:
         SecretUse,
         group_name,
     )
+    from sigen.plan.team import DUTIES, Assignment, Member, Team
     from sigen.plan.system import (
         Admin,
         BackupPolicy,
@@ -51,45 +71,64 @@ if TYPE_CHECKING:
     from sigen.plan.values import Jinja
 
 __all__ = [
+    "DUTIES",
     "KINDS",
     "Admin",
     "AffectedService",
+    "Alternative",
     "AnsibleWiring",
+    "Assignment",
     "BackupJob",
     "BackupPolicy",
     "Blueprint",
+    "BreakEven",
     "Change",
     "ChangeManagement",
     "ChangeRequest",
     "Check",
+    "Component",
+    "CostLine",
     "DocumentInfo",
     "Documents",
     "Drill",
     "DrillPart",
     "DrillStep",
+    "EntryPoint",
     "Environment",
+    "EvaluationSettings",
     "Evidence",
     "Flow",
     "Host",
+    "HostEvaluation",
+    "HostSizing",
     "Impact",
     "InstallStep",
     "Interface",
     "Jinja",
     "LabHost",
     "LabNetwork",
+    "Member",
     "Network",
     "NotSecret",
+    "Option",
     "Person",
+    "Placement",
     "Plan",
+    "Price",
+    "PriceOverride",
     "RestoreProcedure",
     "RestoreTask",
     "Revision",
+    "RoleInfo",
+    "Scenario",
     "Secret",
     "SecretUse",
     "Security",
     "Service",
     "Signer",
     "Site",
+    "Support",
+    "Team",
     "TimedStep",
     "Topology",
     "group_name",
@@ -97,6 +136,25 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Alternative": "sigen.plan.components",
+    "Assignment": "sigen.plan.team",
+    "BreakEven": "sigen.plan.evaluation",
+    "Component": "sigen.plan.components",
+    "CostLine": "sigen.plan.evaluation",
+    "DUTIES": "sigen.plan.team",
+    "EntryPoint": "sigen.plan.components",
+    "EvaluationSettings": "sigen.plan.evaluation",
+    "HostEvaluation": "sigen.plan.evaluation",
+    "HostSizing": "sigen.plan.evaluation",
+    "Member": "sigen.plan.team",
+    "Option": "sigen.plan.components",
+    "Placement": "sigen.plan.evaluation",
+    "Price": "sigen.plan.evaluation",
+    "PriceOverride": "sigen.plan.evaluation",
+    "RoleInfo": "sigen.plan.components",
+    "Scenario": "sigen.plan.components",
+    "Support": "sigen.plan.components",
+    "Team": "sigen.plan.team",
     "AffectedService": "sigen.plan.steps",
     "ChangeRequest": "sigen.plan.change",
     "Impact": "sigen.plan.change",
