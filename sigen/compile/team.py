@@ -31,6 +31,8 @@ from sigen.plan import (
 
 __all__ = ["team"]
 
+# Who may be responsible, in order: (why, names); the first with names is.
+Chain = list[tuple[str, Sequence[str]]]
 # The plan each kind of task belongs to (its approver is accountable for it).
 _PLAN_OF = {"install": "installation-plan", "backup": "backup-restore-plan",
             "restore": "backup-restore-plan", "drill": "disaster-drill-plan"}
@@ -73,9 +75,9 @@ class _People:
 
 
 def _assignment(people: _People, id_: str, kind: str, subject: object,
-                chain: Sequence[tuple[str, Sequence[str]]], consulted: Iterable[str],
+                chain: Chain, consulted: Iterable[str],
                 informed: Iterable[str]) -> Assignment:
-    basis, responsible = "", ()
+    basis, responsible = "", tuple[str, ...]()
     for why, names in chain:
         if names:
             basis, responsible = why, tuple(dict.fromkeys(names))
@@ -87,7 +89,8 @@ def _assignment(people: _People, id_: str, kind: str, subject: object,
 
 
 def _install(people: _People, step: InstallStep) -> Assignment:
-    install = people.duty.get("install", ())
+    install: Sequence[str] = people.duty.get("install", ())
+    chain: Chain
     if step.service is not None:
         chain = [("owner", people.owners.get(step.service.name, ())), ("duty", install)]
         consulted = people.owners_of(d.name for d in step.service.depends_on)
@@ -105,21 +108,23 @@ def _install(people: _People, step: InstallStep) -> Assignment:
 
 def _backup(people: _People, job: BackupJob) -> Assignment:
     protected = [job.policy.service.name] if job.policy.service else []
-    chain = [("duty", people.duty.get("backups", ())), ("owner", people.owners_of(protected))]
+    chain: Chain = [("duty", people.duty.get("backups", ())),
+                    ("owner", people.owners_of(protected))]
     return _assignment(people, job.id, "backup", job, chain, people.owners_of(protected),
                        people.monitoring)
 
 
 def _restore(people: _People, procedure: RestoreProcedure) -> Assignment:
     protected = [procedure.service.name] if procedure.service else []
-    chain = [("duty", people.duty.get("backups", ())), ("owner", people.owners_of(protected))]
+    chain: Chain = [("duty", people.duty.get("backups", ())),
+                    ("owner", people.owners_of(protected))]
     return _assignment(people, procedure.id, "restore", procedure, chain,
                        people.owners_of(protected), people.escalation)
 
 
 def _drill(people: _People, step: DrillStep) -> Assignment:
     participants = step.drill.participants
-    chain = [("lead", participants[:1]), ("duty", people.duty.get("drills", ()))]
+    chain: Chain = [("lead", participants[:1]), ("duty", people.duty.get("drills", ()))]
     return _assignment(people, step.id, "drill", step, chain, participants[1:],
                        people.escalation)
 

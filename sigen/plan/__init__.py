@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sigen.plan.change import ChangeRequest, Impact, TimedStep
+    from sigen.plan.checks import KINDS, Check
     from sigen.plan.components import (
         Alternative,
         Component,
@@ -22,7 +23,6 @@ if TYPE_CHECKING:
         Scenario,
         Support,
     )
-    from sigen.plan.checks import KINDS, Check
     from sigen.plan.documents import DocumentInfo, Documents, Signer
     from sigen.plan.evaluation import (
         BreakEven,
@@ -49,7 +49,6 @@ if TYPE_CHECKING:
         SecretUse,
         group_name,
     )
-    from sigen.plan.team import DUTIES, Assignment, Member, Team
     from sigen.plan.system import (
         Admin,
         BackupPolicy,
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
         Site,
         parse_duration,
     )
+    from sigen.plan.team import DUTIES, Assignment, Member, Team
     from sigen.plan.values import Jinja
 
 __all__ = [

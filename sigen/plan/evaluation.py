@@ -4,7 +4,7 @@ machines, in the cloud and, for a blueprint that mixes them, as designed; every 
 
 Each amount the report prints is a field here: a line's ``one_time`` and ``monthly`` are
 whole TWD, its ``quantity`` is what the unit price multiplies, so the report's arithmetic
-(quantity × unit price = amount; monthly × months = total) holds to the dollar.
+(quantity times unit price is the amount; monthly times months the total) holds to the dollar.
 """
 
 from __future__ import annotations

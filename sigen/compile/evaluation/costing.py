@@ -316,8 +316,8 @@ def host_evaluation(bp: Blueprint, install_minutes: int) -> HostEvaluation:
 
     physical = _placement(
         "physical", False,
-        _servers(book, clock, list(servers.values())) + [_os(book, clock, len(load))]
-        + _staff(book, clock, install_hours, [("server", len(load))], False), years,
+        [*_servers(book, clock, list(servers.values())), _os(book, clock, len(load)),
+         *_staff(book, clock, install_hours, [("server", len(load))], False)], years,
         servers=len(load), unpriced=unknown)
 
     hypervisors, hosted = _hypervisors(book, bp, load)
@@ -333,8 +333,8 @@ def host_evaluation(bp: Blueprint, install_minutes: int) -> HostEvaluation:
     in_cloud = [(d, i) for d in load if (i := fitted[d.host.name]) is not None]
     cloud = _placement(
         "cloud", False,
-        _cloud(book, clock, region, in_cloud, egress) + [_os(book, clock, len(in_cloud))]
-        + _staff(book, clock, install_hours, [("instance", len(in_cloud))], True), years,
+        [*_cloud(book, clock, region, in_cloud, egress), _os(book, clock, len(in_cloud)),
+         *_staff(book, clock, install_hours, [("instance", len(in_cloud))], True)], years,
         instances=len(in_cloud), unpriced=unknown + no_instance)
 
     placements = [physical, virtual, cloud]
