@@ -47,6 +47,7 @@ ENUMERATIONS = {
     "reboot:": ("security", "schema", "patching", "schema", "reboot"),
     "inbound:": ("security", "schema", "firewall", "schema", "default_inbound"),
     "change type:": ("change_management", "schema", "change_type"),
+    "document:": ("documents", "schema", "per_document", "keysrules"),
 }
 # Keys completed by a value the plan derives (not the blueprint): every value it can take.
 DERIVED = {"risk:": ("low", "medium", "high")}  # sigen.compile.change._risk

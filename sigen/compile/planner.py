@@ -20,9 +20,12 @@ from pathlib import Path
 
 from sigen.compile import lab, recovery, verification, wiring
 from sigen.compile.change import change_request
+from sigen.compile.components import role_infos
+from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.roles import role_files
+from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
 from sigen.plan import (
     BackupJob,
@@ -271,6 +274,11 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
     )
     core = replace(core, change=change_request(bp, install, jobs, dependents,
                                                core.window_minutes))
+    core = replace(
+        core,
+        components=role_infos(roles_dir, roles) if roles_dir is not None else (),
+        evaluation=host_evaluation(bp, core.install_minutes),
+        team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
     return replace(
