@@ -71,10 +71,10 @@ def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
         assert role["backup_client_schedule"] == job.on_calendar
         assert role["backup_client_check_schedule"] == job.check_calendar
         assert f"`OnCalendar={job.on_calendar}`" in doc
-        for unit in ("daily", "weekly", "monthly"):
+        for unit in ("last", "hourly", "daily", "weekly", "monthly", "yearly"):
             assert role[f"backup_client_keep_{unit}"] == job.keep[unit]
-        keep = (f"`restic forget --keep-daily {job.keep['daily']} --keep-weekly "
-                f"{job.keep['weekly']} --keep-monthly {job.keep['monthly']} --prune`")
+        flags = "".join(f" --keep-{unit} {n}" for unit, n in job.kept)
+        keep = f"`restic forget{flags} --prune`"
         assert keep in doc, keep
         assert role["backup_client_postgresql_databases"] == list(job.databases)
         assert role["backup_client_paths"] == list(job.paths)

@@ -171,7 +171,9 @@ def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> 
     assert "not run: the host did not answer" in report
     checklist = (out / "docs" / "en" / "verification-checklist.md").read_text()
     flows_line = next(line for line in checklist.splitlines() if "Every declared flow" in line)
-    assert "☐" in flows_line  # mon01's checks did not run
+    # web01's flow failed and mon01's checks did not run: the failure is what the item shows.
+    assert "☒" in flows_line and "☐" not in flows_line
+    assert "(failed: web01)" in flows_line and "(not run: mon01)" in flows_line
     ssh_line = next(line for line in checklist.splitlines() if "X11" in line)
     assert "☐" in ssh_line and "6 of 7" in ssh_line
     # The records are kept; a rebuild with nothing new is a no-op.

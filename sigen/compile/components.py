@@ -209,5 +209,6 @@ def role_infos(roles_dir: Path, names: Sequence[str]) -> tuple[RoleInfo, ...]:
             licence=str(info.get("license", "")), entry_points=_entry_points(root),
             components=components,
             scenarios=tuple(s for s in every if name in s.roles),
-            recorded=isinstance(record, dict)))
+            recorded=isinstance(record, dict),
+            state=str(record.get("state", "")) if isinstance(record, dict) else ""))
     return tuple(out)

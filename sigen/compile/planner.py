@@ -24,6 +24,7 @@ from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
 from sigen.compile.ports import NODE_EXPORTER_PORT
+from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
 from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
@@ -274,9 +275,11 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
     )
     core = replace(core, change=change_request(bp, install, jobs, dependents,
                                                core.window_minutes))
+    components = role_infos(roles_dir, roles) if roles_dir is not None else ()
     core = replace(
         core,
-        components=role_infos(roles_dir, roles) if roles_dir is not None else (),
+        components=components,
+        protection=protection(bp, jobs, components),
         evaluation=host_evaluation(bp, core.install_minutes),
         team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)

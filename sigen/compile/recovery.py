@@ -11,6 +11,7 @@ plays get.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sigen.compile.wiring import backup as backup_wiring
@@ -37,7 +38,13 @@ __all__ = ["CHECK_CALENDAR", "steps"]
 # When each policy's repository is checked (restic check, sigen-backup-check.timer): weekly,
 # after the nightly backups. backup.yml and drills also check after every backup they take.
 CHECK_CALENDAR = "Sun *-*-* 04:00:00"
-_KEPT = ("daily", "weekly", "monthly")
+CHECK_EVERY = timedelta(days=7)
+# Each weekly check also reads back a quarter of the data (restic check --read-data-subset),
+# another quarter each week: every byte is read back within four weeks, at a quarter of
+# the cost of reading it all every week.
+READ_DATA_PARTS = 4
+# restic forget --keep-<unit>, in restic's order (shortest first).
+_KEPT = ("last", "hourly", "daily", "weekly", "monthly", "yearly")
 
 Dependents = Mapping[str, tuple[Service, ...]]
 
@@ -272,10 +279,12 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
             id=f"BAK-{i + 1:03d}", policy=p, install_id=install_of[p.name],
             interval=parse_duration(p.every), rpo=parse_duration(p.rpo),
             rto=parse_duration(p.rto), on_calendar=on_calendar, check_calendar=check_calendar,
-            keep=keep, databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
+            check_every=CHECK_EVERY, read_data_parts=READ_DATA_PARTS, keep=keep,
+            databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
             password=backup_wiring.password(p), account=f"bk-{p.name}",
             restore_id=restore_of[p.name].id,
             drills=tuple(d.id for d in drills if p in d.policies),
             access=backup_wiring.access(bp, p, p.hosts[0]),
-            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep)))
+            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep,
+                                                  CHECK_EVERY, READ_DATA_PARTS)))
     return tuple(jobs), tuple(restores), drills

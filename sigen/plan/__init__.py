@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sigen.plan.evidence import Change, Evidence, Revision
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
+    from sigen.plan.protection import Copy, NotBackedUp, PolicyProtection, Protection
     from sigen.plan.steps import (
         AffectedService,
         BackupJob,
@@ -88,6 +89,7 @@ __all__ = [
     "Check",
     "Clock",
     "Component",
+    "Copy",
     "CostLine",
     "DocumentInfo",
     "Documents",
@@ -111,13 +113,16 @@ __all__ = [
     "LabNetwork",
     "Member",
     "Network",
+    "NotBackedUp",
     "NotSecret",
     "Option",
     "Person",
     "Placement",
     "Plan",
+    "PolicyProtection",
     "Price",
     "PriceOverride",
+    "Protection",
     "RestoreProcedure",
     "RestoreTask",
     "Revision",
@@ -139,6 +144,10 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Copy": "sigen.plan.protection",
+    "NotBackedUp": "sigen.plan.protection",
+    "PolicyProtection": "sigen.plan.protection",
+    "Protection": "sigen.plan.protection",
     "Alternative": "sigen.plan.components",
     "Assignment": "sigen.plan.team",
     "BreakEven": "sigen.plan.evaluation",

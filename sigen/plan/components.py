@@ -96,3 +96,6 @@ class RoleInfo:
     components: tuple[Component, ...]
     scenarios: tuple[Scenario, ...]
     recorded: bool  # whether meta/sigen.yml exists
+    # What the role keeps on a host (meta/sigen.yml state): none | cache | database | files
+    # | metrics | backups; "" when the role has no record.
+    state: str = ""
