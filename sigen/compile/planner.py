@@ -29,7 +29,6 @@ from sigen.compile.roles import role_files
 from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
 from sigen.plan import (
-    BackupJob,
     Blueprint,
     Documents,
     DrillStep,
@@ -225,14 +224,6 @@ def _dependents(bp: Blueprint) -> dict[str, tuple[Service, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _backup_alert_hours(plan_backups: tuple[BackupJob, ...]) -> int:
-    """BackupTooOld: the longest interval between two backups, plus two hours of slack."""
-    if not plan_backups:
-        return 0
-    longest = max(b.interval.total_seconds() for b in plan_backups)
-    return math.ceil(longest / 3600) + 2
-
-
 def _roles_used(install: tuple[InstallStep, ...], backups: bool) -> tuple[str, ...]:
     names = {r for s in install for r in s.roles}
     if backups:
@@ -267,7 +258,6 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         install_minutes=sum(s.minutes for s in install),
         window_minutes=(int(parse_duration(bp.change.duration).total_seconds()) // 60
                         if bp.change else 0),
-        backup_alert_hours=_backup_alert_hours(jobs),
         roles=(roles := _roles_used(install, bool(jobs))),
         evidence=_judged(evidence or Evidence(), drills, bp.owner),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},

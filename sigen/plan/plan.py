@@ -65,7 +65,6 @@ class Plan:
     root_login: Mapping[str, str]  # environment -> sshd PermitRootLogin there
     install_minutes: int  # the estimated duration of every install step together
     window_minutes: int  # the maintenance window (0: none defined)
-    backup_alert_hours: int  # BackupTooOld fires when a policy's last success is older
     roles: tuple[str, ...]  # the roles the project uses, by name
     checks: tuple[Check, ...] = ()
     # The checks as rows for the default environment, expected values resolved.

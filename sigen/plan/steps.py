@@ -84,6 +84,10 @@ class BackupJob:
     install_id: str
     interval: timedelta
     rpo: timedelta
+    # BackupTooOld fires for this policy when its last success is older than alert_after
+    # and has been for alert_for (the monitoring rule's threshold and `for`).
+    alert_after: timedelta
+    alert_for: timedelta
     rto: timedelta
     on_calendar: str  # systemd OnCalendar of the backup timer
     check_calendar: str  # systemd OnCalendar of the repository check
@@ -104,6 +108,16 @@ class BackupJob:
     @property
     def meets_rpo(self) -> bool:
         return self.interval <= self.rpo
+
+    @property
+    def noticed_after(self) -> timedelta:
+        """The longest a policy can go without a successful backup before its alert fires."""
+        return self.alert_after + self.alert_for
+
+    @property
+    def noticed_before_second_miss(self) -> bool:
+        """Whether a failed run is alerted on before the run after it is due."""
+        return self.noticed_after < 2 * self.interval
 
     @property
     def kept(self) -> tuple[tuple[str, int], ...]:
