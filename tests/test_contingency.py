@@ -182,3 +182,33 @@ def test_the_findings_table_and_the_report_say_the_same(tmp_path: Path) -> None:
     report = rendered.files[f"docs/en/drill-reports/{finding.run}.md"].decode()
     assert "1. RTO exceeded: the service was recovered and verified 83 s after the failure" \
         in report
+
+
+def test_each_drill_report_has_its_own_cover_revision_and_approver() -> None:
+    runs = _runs(False, True)
+
+    def signed(data: dict[str, Any]) -> None:
+        data.setdefault("documents", {})["per_document"] = {
+            "drill-report": {"prepared_by": "Wang Jun", "approved_by": "Lin Mei-Hua"}}
+
+    rendered = _render("onprem-physical", evidence=Evidence(drill_runs=tuple(runs)),
+                       change=signed)
+    numbers = set()
+    for record in runs:
+        for lang, colon in (("en", ": "), ("zh-TW", "：")):  # noqa: RUF001
+            report = rendered.files[f"docs/{lang}/drill-reports/{record['name']}.md"].decode()
+            title = next(ln for ln in report.splitlines() if ln.startswith("# "))
+            assert title.endswith(f"{colon}{record['drill']['id']} "
+                                  f"{record['drill']['name']}{'，' if lang != 'en' else ', '}"  # noqa: RUF001
+                                  f"{record['started']}")
+            number = re.search(r"^\| [^|]+ \| (\S+-R-\S+) \|$", report, re.M)
+            assert number and number.group(1).endswith(record["name"])
+            numbers.add(number.group(1))
+            # The revision table: one issue, dated the day of the run, by who prepared it.
+            revisions = _section(report, "## " + ("Revision history" if lang == "en"
+                                                  else "修訂紀錄"))
+            assert f"| 1.0 | {record['started'][:10]} | Wang Jun |" in revisions
+            sign_off = report[report.rindex("## 8."):]
+            assert "Lin Mei-Hua" in sign_off
+            assert rendered.plan.blueprint.owner not in sign_off
+    assert len(numbers) == len(runs)

@@ -218,7 +218,7 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
                             language, f"{control['doc_title']}: {plan.blueprint.title}"))
     report = env.get_template(f"{language}/drill-report.md.j2")
     for record in plan.evidence.drill_runs:
-        control = words.document(plan, language, "drill-report")
+        control = words.report(plan, language, record)
         text = report.render({**context, **control, "r": record})
         out.update(_formats(plan, f"{folder}/{DRILL_REPORTS}/{record['name']}",
                             stamp + one_blank_line(text), language,
