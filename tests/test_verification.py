@@ -178,3 +178,25 @@ def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> 
     assert "☐" in ssh_line and "6 of 7" in ssh_line
     # The records are kept; a rebuild with nothing new is a no-op.
     assert build(EXAMPLE, out, ROLES).plan is None
+
+
+@pytest.mark.parametrize("policy", ["denied", "key-only"])
+def test_the_checklist_states_the_exact_root_login_the_check_expects(
+        plan: Plan, tmp_path: Path, policy: str) -> None:
+    text = EXAMPLE.read_text().replace("root_login: denied", f"root_login: {policy}", 1)
+    blueprint = tmp_path / "eshop.yml"
+    blueprint.write_text(text)
+    out = tmp_path / "eshop"
+    build(blueprint, out, ROLES)
+    changed = make_plan(build_model(load_text(blueprint, text.encode())))
+    production = changed.root_login["production"]
+    assert production == ("no" if policy == "denied" else "prohibit-password")
+    # The check compares sshd -T with the environment's own value, which the inventory sets.
+    check = next(c for c in changed.checks if c.kind == "ssh" and c.setting == "permitrootlogin")
+    assert "hardening_ssh_permit_root_login" in str(check.expected)
+    given = changed.ansible.inventory_vars["production"]["hardening_ssh_permit_root_login"]
+    assert given == production
+    for lang in ("en", "zh-TW"):
+        checklist = (out / "docs" / lang / "verification-checklist.md").read_text()
+        item = next(line for line in checklist.splitlines() if line.startswith("| 1 |"))
+        assert f"PermitRootLogin {production}" in item
