@@ -119,6 +119,7 @@ CODES: dict[str, str] = {
     "SG605": "drill target or recovery place does not fit the scenario",
     "SG606": "drill takes a service down and does not say how it comes back",
     "SG607": "automatic updates and reboots outside the maintenance window",
+    "SG608": "two backup policies on one host",
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",

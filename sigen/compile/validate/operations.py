@@ -139,7 +139,24 @@ def _protected_hosts(index: Index, backup: Entry) -> list[str]:
     return hosts
 
 
+def _check_one_policy_per_host(index: Index) -> None:
+    """A host runs one backup policy (one timer, repository and account on it): a second
+    one would silently replace the first, so it is refused (SG608)."""
+    first: dict[str, str] = {}
+    for backup in index.entries("backups"):
+        for host in dict.fromkeys(_protected_hosts(index, backup)):
+            if host not in first:
+                first[host] = backup.name
+                continue
+            index.error(backup.path, "SG608",
+                        f"host {host!r} is already backed up by policy {first[host]!r}, and "
+                        f"backup policy {backup.name!r} would replace it (a host runs one "
+                        "policy: one timer, one repository, one account): merge the two into "
+                        "one policy, or back this data up from another host")
+
+
 def _check_backups(index: Index) -> None:
+    _check_one_policy_per_host(index)
     for backup in index.entries("backups"):
         label = f"backup policy {backup.name!r}"
         service_name = backup.get_str("service")
