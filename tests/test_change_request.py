@@ -19,11 +19,14 @@ HYBRID = REPO / "blueprints" / "hybrid-cloud.yml"
 IN_SERVICE = "  in_service: [loadbalancer, web, cache, database, database-standby, monitoring]\n"
 
 
-def _variant(tmp_path: Path, old: str, new: str, name: str = "parts.yml") -> Rendered:
+def _variant(tmp_path: Path, old: str, new: str, name: str = "parts.yml",
+             also: tuple[tuple[str, str], ...] = ()) -> Rendered:
     text = HYBRID.read_text()
-    assert old in text, old
+    for before, after in ((old, new), *also):
+        assert before in text, before
+        text = text.replace(before, after)
     path = tmp_path / name
-    path.write_text(text.replace(old, new))
+    path.write_text(text)
     return render_blueprint(path, ROLES)
 
 
@@ -114,7 +117,10 @@ def test_the_backout_column_follows_the_step_durations(hybrid: Rendered) -> None
 
 
 def test_a_short_window_has_a_point_of_no_return(tmp_path: Path) -> None:
-    rendered = _variant(tmp_path, "    duration: 4h\n", "    duration: 1h\n")
+    # The patch hour must still fit the shorter window (SG607).
+    rendered = _variant(tmp_path, "    duration: 4h\n", "    duration: 1h\n",
+                        also=(('window: {day: sat, at: "23:30"}',
+                               'window: {day: sat, at: "23:00"}'),))
     change = rendered.plan.change
     assert change is not None
     assert not change.fits_window and change.risk == "high"
