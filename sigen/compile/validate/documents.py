@@ -11,7 +11,8 @@ from sigen.compile.validate.index import Index
 __all__ = ["DOCUMENT_IDS", "check_documents", "people"]
 
 DOCUMENT_IDS = ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                "test-report", "verification-checklist", "lab-report", "drill-report")
+                "equipment-layout", "host-layout", "system-design", "test-report",
+                "verification-checklist", "lab-report", "drill-report")
 _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 
 
