@@ -211,7 +211,7 @@ def _check_cabling(index: Index, switches: dict[str, tuple[Entry, dict[str, Any]
                 index.error((*path, "switch"), "SG202",
                             f"interface {pos} of host {host.name!r} is cabled to switch "
                             f"{switch!r}, which no rack lists in its equipment"
-                            f"{suggest(switch, switches, 'switch')}")
+                            f"{suggest(switch, _switch_names(switches), 'switch')}")
                 continue
             rack, item = found
             if item.get("kind") != "switch":
@@ -230,6 +230,10 @@ def _check_cabling(index: Index, switches: dict[str, tuple[Entry, dict[str, Any]
                     index.error((*path, "switch_port"), "SG313",
                                 f"port {port} of switch {switch!r} is already cabled to "
                                 f"{owner}; one port takes one cable: correct the port")
+
+
+def _switch_names(found: dict[str, tuple[Entry, dict[str, Any]]]) -> list[str]:
+    return [name for name, (_rack, item) in found.items() if item.get("kind") == "switch"]
 
 
 def _twice_on_host(interfaces: list[Any], pos: int) -> bool:
