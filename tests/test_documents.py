@@ -25,7 +25,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_document_in_every_format(built: Path) -> None:
     for name in ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                 "test-report", "verification-checklist", "lab-report"):
+                 "equipment-layout", "host-layout", "system-design", "test-report",
+                 "verification-checklist", "lab-report"):
         for fmt in ALL.formats:
             path = built / "docs" / "en" / f"{name}.{fmt}"
             assert path.is_file() and path.stat().st_size > 1000, path
