@@ -130,7 +130,7 @@ def print_diagnostics(diags: Sequence[Diagnostic], fmt: object) -> None:
 
 def _run(args: argparse.Namespace, fmt: object) -> int:
     roles_dir = args.roles if getattr(args, "roles", None) is not None else _default_roles_dir()
-    if args.command in ("validate", "schema", "build", "plan"):
+    if args.command in ("validate", "schema", "build", "plan", "role-docs"):
         from sigen.cli import compile as compile_cli
 
         return compile_cli.run(args, roles_dir, fmt)

@@ -91,6 +91,14 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
                       "takes in")
     roles_option(plan)
 
+    docs = sub.add_parser(
+        "role-docs", help="write each role's README.md from its metadata, argument specs and "
+        "molecule scenarios (the sources of the component documents)")
+    docs.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 when a README is missing or out of date")
+    docs.add_argument("--format", choices=formats, default="text")
+    roles_option(docs)
+
 
 def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
     from sigen.cli import EXIT_INVALID, EXIT_OK, print_diagnostics, signature
@@ -110,17 +118,26 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
         if not any(d.severity == "error" for d in diags):
             # What needs the plan's facts (what a drill takes down) is checked on the plan.
             from sigen.build import plan_for
+            from sigen.compile.plan_checks import check_plan
 
             try:
-                plan_for(loaded, roles_dir)
+                plan = plan_for(loaded, roles_dir)
             except SigenError as exc:
                 diags = sorted([*diags, *exc.diagnostics])
+            else:  # what the plan's checks only warn about
+                diags = sorted([*diags, *check_plan(plan, loaded)])
         print_diagnostics(diags, fmt)
         if fmt is format_json and not diags:
             return EXIT_OK
         return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
     if args.command == "plan":
         return _plan(args, roles_dir)
+    if args.command == "role-docs":
+        from sigen.build import role_docs
+
+        stale = role_docs(roles_dir, write=not args.check)
+        print_diagnostics(stale, fmt)
+        return EXIT_INVALID if stale else EXIT_OK
     from sigen.sync.incremental import unchanged_output
 
     options = options_of(args)

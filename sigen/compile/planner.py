@@ -20,8 +20,12 @@ from pathlib import Path
 
 from sigen.compile import lab, recovery, verification, wiring
 from sigen.compile.change import change_request
+from sigen.compile.components import role_infos
+from sigen.compile.evaluation import host_evaluation
+from sigen.compile.findings import failures, findings
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.roles import role_files
+from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
 from sigen.compile.wiring.services import primary_of
 from sigen.plan import (
@@ -250,6 +254,14 @@ def _roles_used(install: tuple[InstallStep, ...], backups: bool) -> tuple[str, .
     return tuple(sorted(names))
 
 
+def _judged(evidence: Evidence, drills: tuple[DrillStep, ...], owner: str) -> Evidence:
+    """The evidence with each drill run's missed criteria and the actions they call for."""
+    by_id = {d.id: d.drill for d in drills}
+    return replace(evidence,
+                   failures={str(r.get("name")): failures(r) for r in evidence.drill_runs},
+                   findings=findings(evidence.drill_runs, by_id, owner))
+
+
 def make_plan(bp: Blueprint, evidence: Evidence | None = None,
               roles_dir: Path | None = None, documents: Documents | None = None) -> Plan:
     """The plan of a blueprint's model, with the ``evidence`` of earlier runs beside it, the
@@ -271,12 +283,17 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
                         if bp.change else 0),
         backup_alert_hours=_backup_alert_hours(jobs),
         roles=(roles := _roles_used(install, bool(jobs))),
-        evidence=evidence or Evidence(),
+        evidence=_judged(evidence or Evidence(), drills, bp.owner),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
         documents=documents or Documents(),
     )
     core = replace(core, change=change_request(bp, install, jobs, dependents,
                                                core.window_minutes))
+    core = replace(
+        core,
+        components=role_infos(roles_dir, roles) if roles_dir is not None else (),
+        evaluation=host_evaluation(bp, core.install_minutes),
+        team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
     return replace(

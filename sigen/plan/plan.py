@@ -14,7 +14,9 @@ from typing import Any
 
 from sigen.plan.change import ChangeRequest
 from sigen.plan.checks import Check
+from sigen.plan.components import RoleInfo
 from sigen.plan.documents import Documents
+from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.lab import LabHost, Topology
 from sigen.plan.steps import (
@@ -26,6 +28,7 @@ from sigen.plan.steps import (
     SecretUse,
 )
 from sigen.plan.system import Blueprint, Environment, Service
+from sigen.plan.team import Team
 
 __all__ = ["AnsibleWiring", "Plan"]
 
@@ -75,6 +78,10 @@ class Plan:
     change: ChangeRequest | None = None
     # The files of those roles, by their path in the project (roles/<role>/...): copied.
     role_files: Mapping[str, bytes] = field(default_factory=dict)
+    # Those roles as the component documents describe them (O1.3.2, O2.1.2).
+    components: tuple[RoleInfo, ...] = ()
+    evaluation: HostEvaluation | None = None  # the host evaluation report (O2.1.1)
+    team: Team = field(default_factory=Team)  # the team chart and task list (O1.1.3)
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]
