@@ -18,6 +18,7 @@ from sigen.compile.loader import load_blueprint, load_text
 from sigen.compile.validate.racks import free_runs
 from sigen.diagnostics import SigenError
 from sigen.plan import Plan
+from sigen.plan.change import Clock
 from sigen.render import documents, words
 from sigen.render.diagrams import Drawing, design, drawings, equipment, hosts, schedule
 from sigen.render.diagrams.dot import svg
@@ -241,29 +242,56 @@ def test_the_equipment_tables_are_the_rack_positions(plans: dict[str, Plan]) -> 
         assert covered == list(range(1, rack.height_u + 1)), rack.name
 
 
-def test_the_schedule_is_the_plan_s_in_lanes_of_dependencies(plans: dict[str, Plan]) -> None:
-    """Each bar is its step's start and end in plan.change.schedule; in a lane every step
-    depends on the one before it, so bars in a lane never overlap."""
-    for name in BLUEPRINTS:
-        plan = plans[name]
-        assert plan.change is not None
-        timed = {t.step: t for t in plan.change.schedule}
-        bars = schedule.bars(plan, _term(plan))
-        assert [b.ids[0] for b in bars] == [s.id for s in plan.install]
-        assert all((b.starts, b.ends) == (timed[b.ids[0]].starts, timed[b.ids[0]].ends)
-                   for b in bars)
-        needs = {s.id: set(s.depends_on) for s in plan.install}
-        lanes: dict[int, list[schedule.Bar]] = {}
-        for b in sorted(bars, key=lambda b: b.starts):
-            lanes.setdefault(b.lane, []).append(b)
-        for members in lanes.values():
-            for before, after in itertools.pairwise(members):
-                assert before.ids[0] in needs[after.ids[0]], (name, before, after)
-                assert before.ends <= after.starts
-        assert len(lanes) > 1, name
-        mermaid = drawings(plan, _term(plan))["schedule"].mermaid
-        start = plan.change.window_start
-        assert f":bINS0010, 2000-01-01 {start}, " in mermaid
+def _rows(mermaid: str) -> list[tuple[str, str, str]]:
+    """(bar id, start, end) of each row of a gantt, in order."""
+    return re.findall(r":b(\w+), (2000-01-\d\d \d\d:\d\d), (2000-01-\d\d \d\d:\d\d)$",
+                      mermaid, re.M)
+
+
+def _at(clock: Clock) -> str:
+    return f"2000-01-{1 + clock.day:02d} {clock.time}"
+
+
+@pytest.mark.parametrize("case", [*BLUEPRINTS, "bench-500"])
+def test_the_schedule_is_sequential_on_the_plan_s_clock(plans: dict[str, Plan],
+                                                        case: str) -> None:
+    """site.yml runs a play per step, one after another: the bars are in the order of
+    site.yml, each starts where the one before it ends, every row of the chart is drawn at
+    the step's starts_at and ends_at of plan.change.schedule, and each bar names the hosts
+    its play runs on, forks of them at once as ansible.cfg says."""
+    plan = plans[case]
+    assert plan.change is not None
+    timed = {t.step: t for t in plan.change.schedule}
+    rendered = render_loaded(load_text(Path("b.yml"), _source(case)), ROLES,
+                             date="2026-12-06", options=Options(languages=("en",)))
+    plays = re.findall(r"^- name: (INS-\d+) ", rendered.files["site.yml"].decode(), re.M)
+    forks = int(re.search(r"^forks = (\d+)$", rendered.files["ansible.cfg"].decode(),
+                          re.M).group(1))
+    bars = schedule.bars(plan, _term(plan))
+    assert [i for b in bars for i in b.ids] == plays == [s.id for s in plan.install]
+    assert bars[0].starts == 0
+    for before, after in itertools.pairwise(bars):
+        assert before.ends == after.starts, (before, after)  # never side by side
+    rows = _rows(drawings(plan, _term(plan))["schedule"].mermaid)
+    assert [r[0] for r in rows] == [b.ids[0].replace("-", "") for b in bars]
+    for bar, (_id, begin, end) in zip(bars, rows, strict=True):
+        first, last = timed[bar.ids[0]], timed[bar.ids[-1]]
+        assert (begin, end) == (_at(first.starts_at), _at(last.ends_at))
+        if len(bar.ids) == 1:
+            step = next(s for s in plan.install if s.id == bar.ids[0])
+            assert (bar.hosts, bar.at_once) == (len(step.hosts), min(len(step.hosts), forks))
+            note = f", {bar.hosts} host{'s' if bar.hosts > 1 else ''}" + (f", {forks} at a time"
+                                             if bar.hosts > forks else "")
+            assert bar.text.endswith(note), bar.text
+    text = rendered.files["docs/en/installation-plan.md"].decode()
+    assert f"configures all of them together, {forks} at a time" in text
+    assert "side by side" not in text and "lane" not in text.lower()
+
+
+def _source(case: str) -> bytes:
+    if case == "bench-500":
+        return bench_blueprint(500).encode()
+    return BLUEPRINTS[case].read_bytes()
 
 
 def test_free_runs() -> None:

@@ -41,11 +41,10 @@ from sigen.plan import (
     Service,
     parse_duration,
 )
+from sigen.plan.steps import FORKS
 
 __all__ = ["FORKS", "make_plan", "on_calendar", "service_order"]
 
-# Hosts Ansible configures at once (ansible.cfg forks); used for duration estimates.
-FORKS = 20
 # Minutes one batch of hosts takes for a step of this kind, measured roughly on lab hosts and
 # rounded up; the plan shows them as estimates.
 _MINUTES = {

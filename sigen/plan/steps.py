@@ -17,6 +17,7 @@ from sigen.plan.system import BackupPolicy, Drill, Host, Secret, Service
 
 __all__ = [
     "FLOW_KINDS",
+    "FORKS",
     "AffectedService",
     "BackupJob",
     "DrillPart",
@@ -38,6 +39,10 @@ def group_name(prefix: str, name: str) -> str:
 
 
 # Why a flow exists (Flow.kind), as the firewall and the diagrams tell them apart.
+# Hosts Ansible configures at once (forks in the generated ansible.cfg): a play runs its tasks
+# on this many of its hosts together, and the install durations are estimated by batches of it.
+FORKS = 20
+
 FLOW_KINDS = ("dependency", "replication", "client", "monitoring", "backup", "drill",
               "failover")
 

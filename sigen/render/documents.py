@@ -20,6 +20,7 @@ import jinja2.bccache
 
 from sigen.plan import Host, Plan
 from sigen.plan.evidence import Change
+from sigen.plan.steps import FORKS
 from sigen.render import diagrams, reports, words
 from sigen.render.diagrams import design, equipment, schedule
 from sigen.render.markdown import (
@@ -171,6 +172,7 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
         "service_names_of": {h.name: [s.name for s in h.services] for h in bp.hosts},
         "flows_to": plan.flows,
         "drill_runs": plan.evidence.drill_runs,
+        "forks": FORKS,
     }
 
 

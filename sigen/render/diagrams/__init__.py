@@ -45,7 +45,8 @@ def drawings(plan: Plan, term: Term) -> dict[str, Drawing]:
            for site, graph in equipment.equipment_layouts(bp, term)}
     out["hosts"] = _of(hosts.host_layout(bp, term))
     out["design"] = _of(design.system_design(plan, term))
-    if plan.change is not None and plan.change.schedule:
+    # On the window's clock only: without a window the steps have no times to draw.
+    if plan.change is not None and plan.change.schedule and plan.change.window_start:
         out["schedule"] = Drawing("schedule", schedule.gantt_mermaid(plan, term),
                                   schedule.gantt_dot(plan, term))
     return out

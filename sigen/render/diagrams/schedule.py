@@ -1,13 +1,13 @@
 """The installation plan's schedule chart: each step a bar from its start to its end on the
-window's clock (``plan.change.schedule``), the steps in lanes that follow from their
-dependencies.
+window's clock (``plan.change.schedule``).
 
-A lane is a chain of steps each of which needs the one before it: a step continues the lane
-of the dependency that ends last, unless another step already continued that lane, and
-starts a lane of its own otherwise. So steps in one lane never overlap, and steps that need
-nothing of each other stand in different lanes: the chart shows which steps could run side
-by side as side by side, each at the time the schedule gives it. With more than STEP_LIMIT
-steps, consecutive steps of one component (then of one kind) are one bar.
+``site.yml`` runs its plays one after another, a play per step, so the bars follow one
+another and never overlap: the chart shows no step beside another, because none runs beside
+another. What does run together is the hosts of one step (its play runs on up to ``forks``
+of them at once), and each bar says how many hosts that is. The bars are grouped under the
+phase of the install they belong to (every host, services, backup policies), a heading and
+not a lane: the phases follow one another too. With more than STEP_LIMIT steps,
+consecutive steps of one component (then of one kind) are one bar.
 """
 
 from __future__ import annotations
@@ -16,12 +16,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sigen.plan import InstallStep, Plan
-from sigen.plan.change import TimedStep
 from sigen.render.diagrams.dot import FONT, html_text
 from sigen.render.diagrams.graph import STYLES
 from sigen.render.diagrams.mermaid import label
 
-__all__ = ["STEP_LIMIT", "Bar", "bars", "gantt_dot", "gantt_mermaid", "lanes"]
+__all__ = ["STEP_LIMIT", "Bar", "bars", "gantt_dot", "gantt_mermaid", "phase"]
 
 Term = Callable[[str], str]
 STEP_LIMIT = 60
@@ -31,33 +30,22 @@ _NICE_MINUTES = (5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440)
 
 @dataclass(frozen=True)
 class Bar:
-    """One bar of the chart: a step or a run of steps, in a lane (from 1)."""
+    """One bar of the chart: a step or a run of consecutive steps, under its phase, with
+    the hosts its play runs on (``at_once`` of them together; 0 for a run of steps)."""
 
-    lane: int
+    phase: str
     ids: tuple[str, ...]
     text: str
     starts: int
     ends: int
+    hosts: int
+    at_once: int
 
 
-def lanes(steps: tuple[InstallStep, ...], timed: tuple[TimedStep, ...]) -> dict[str, int]:
-    """The lane of each step (by ID), lanes numbered from 1 in the order they start."""
-    ends = {t.step: t.ends for t in timed}
-    starts = {t.step: t.starts for t in timed}
-    order = {s.id: n for n, s in enumerate(steps)}
-    lane: dict[str, int] = {}
-    continued: set[str] = set()  # steps whose lane a later step already continues
-    count = 0
-    for step in sorted(steps, key=lambda s: (starts[s.id], order[s.id])):
-        parent = max(step.depends_on, key=lambda d: (ends.get(d, -1), order.get(d, -1)),
-                     default=None)
-        if parent is not None and parent in lane and parent not in continued:
-            continued.add(parent)
-            lane[step.id] = lane[parent]
-        else:
-            count += 1
-            lane[step.id] = count
-    return lane
+def phase(step: InstallStep) -> str:
+    """The part of the install a step belongs to: ``every-host`` (base, firewall, agent),
+    ``service`` or ``backup``."""
+    return step.kind if step.kind in ("service", "backup") else "every-host"
 
 
 def _step_text(step: InstallStep, term: Term) -> str:
@@ -70,41 +58,70 @@ def _step_text(step: InstallStep, term: Term) -> str:
 
 def _group_text(step: InstallStep, term: Term, by_kind: bool) -> str:
     if by_kind:
-        return term(f"step:{step.kind}") if step.kind in ("base", "firewall",
-                                                          "monitoring-agent") \
-            else term(f"steps:{step.kind}")
+        return term(f"steps:{phase(step)}") if step.kind in ("service", "backup") \
+            else term(f"step:{step.kind}")
     if step.service is not None:
         return f"{term('service')} {step.service.component}"
     return _step_text(step, term) if step.policy is None else term("steps:backup")
 
 
+def _hosts_note(hosts: int, at_once: int, term: Term) -> str:
+    if hosts > at_once:
+        return term("bar hosts at a time").format(n=hosts, k=at_once)
+    return term("bar host") if hosts == 1 else term("bar hosts").format(n=hosts)
+
+
 def bars(plan: Plan, term: Term) -> list[Bar]:
-    """The bars of the chart: a step each, or, past STEP_LIMIT steps, runs of steps."""
+    """The bars of the chart in the order of ``site.yml``: a step each, or, past STEP_LIMIT
+    steps, runs of consecutive steps."""
     if plan.change is None:
         return []
     timed = {t.step: t for t in plan.change.schedule}
     steps = plan.install
     if len(steps) <= STEP_LIMIT:
-        lane = lanes(steps, plan.change.schedule)
-        return [Bar(lane[s.id], (s.id,), f"{s.id} {_step_text(s, term)}",
-                    timed[s.id].starts, timed[s.id].ends) for s in steps]
+        out = []
+        for s in steps:
+            t = timed[s.id]
+            out.append(Bar(phase(s), (s.id,), f"{s.id} {_step_text(s, term)}"
+                           f"{_hosts_note(t.hosts, t.at_once, term)}", t.starts, t.ends,
+                           t.hosts, t.at_once))
+        return out
     for by_kind in (False, True):
         runs: list[list[InstallStep]] = []
         for s in steps:
-            if runs and _group_text(runs[-1][-1], term, by_kind) == \
-                    _group_text(s, term, by_kind):
+            if runs and phase(runs[-1][-1]) == phase(s) and \
+                    _group_text(runs[-1][-1], term, by_kind) == _group_text(s, term, by_kind):
                 runs[-1].append(s)
             else:
                 runs.append([s])
         if len(runs) <= STEP_LIMIT or by_kind:
             break
-    out = []
+    grouped = []
     for run in runs:
         ids = tuple(s.id for s in run)
-        shown = ids[0] if len(ids) == 1 else f"{ids[0]}-{ids[-1]}"
-        count = f" ({len(ids)} {term('n steps')})" if len(ids) > 1 else ""
-        out.append(Bar(1, ids, f"{shown} {_group_text(run[0], term, by_kind)}{count}",
-                       timed[ids[0]].starts, timed[ids[-1]].ends))
+        first = timed[ids[0]]
+        if len(ids) == 1:
+            text = f"{ids[0]} {_step_text(run[0], term)}" \
+                   f"{_hosts_note(first.hosts, first.at_once, term)}"
+            grouped.append(Bar(phase(run[0]), ids, text, first.starts, first.ends,
+                               first.hosts, first.at_once))
+            continue
+        hosts = len({h.name for s in run for h in s.hosts})
+        text = f"{ids[0]}-{ids[-1]} {_group_text(run[0], term, by_kind)}" \
+               f"{term('bar steps').format(n=len(ids))}"
+        grouped.append(Bar(phase(run[0]), ids, text, first.starts, timed[ids[-1]].ends,
+                           hosts, 0))
+    return grouped
+
+
+def _phases(drawn: list[Bar]) -> list[tuple[str, list[Bar]]]:
+    """The bars under their phases, in order; a phase that comes back is a new heading."""
+    out: list[tuple[str, list[Bar]]] = []
+    for bar in drawn:
+        if out and out[-1][0] == bar.phase:
+            out[-1][1].append(bar)
+        else:
+            out.append((bar.phase, [bar]))
     return out
 
 
@@ -116,19 +133,16 @@ def _clock(start: str, minutes: int) -> tuple[str, str]:
 
 
 def gantt_mermaid(plan: Plan, term: Term) -> str:
-    """A Mermaid gantt, one section per lane. Its dates are a nominal day (2000-01-01):
-    only the clock is shown, the window's (its days are in the plan's text)."""
+    """A Mermaid gantt, a row per bar (so one after another, as they run), under a section
+    per phase. Its dates are a nominal day (2000-01-01): only the clock is shown, the
+    window's (its days are in the plan's text)."""
     drawn = bars(plan, term)
     start = plan.change.window_start if plan.change else ""
     out = ["gantt", f"    title {label(term('installation schedule'))}",
            "    dateFormat YYYY-MM-DD HH:mm", "    axisFormat %H:%M"]
-    lane_of: dict[int, list[Bar]] = {}
-    for bar in drawn:
-        lane_of.setdefault(bar.lane, []).append(bar)
-    for number, members in sorted(lane_of.items()):
-        if len(lane_of) > 1:
-            out.append(f"    section {term('lane')} {number}")
-        for n, bar in enumerate(members):
+    for name, members in _phases(drawn):
+        out.append(f"    section {label(term('steps:' + name))}")
+        for bar in members:
             # Start and end as dates: durations in minutes are read differently by
             # different Mermaid versions.
             begin, end = _clock(start, bar.starts), _clock(start, max(bar.ends,
@@ -136,7 +150,7 @@ def gantt_mermaid(plan: Plan, term: Term) -> str:
             # ":" ends a task's name in Mermaid, "#" and ";" start comments and statements.
             text = " ".join("".join(" " if c in ":;#%" or c < " " else c
                                     for c in bar.text).split())
-            out.append(f"    {text} :b{bar.ids[0].replace('-', '')}{n}, "
+            out.append(f"    {text} :b{bar.ids[0].replace('-', '')}, "
                        f"{begin[0]} {begin[1]}, {end[0]} {end[1]}")
     return "\n".join(out) + "\n"
 
@@ -150,7 +164,7 @@ def _slot(total: int) -> int:
 
 
 def gantt_dot(plan: Plan, term: Term) -> str:
-    """The same chart for Graphviz: one table, a row per bar under its lane's heading, a
+    """The same chart for Graphviz: one table, a row per bar under its phase's heading, a
     column per slot of time, each bar the cells of the slots it runs in."""
     drawn = bars(plan, term)
     start = plan.change.window_start if plan.change else ""
@@ -164,13 +178,9 @@ def gantt_dot(plan: Plan, term: Term) -> str:
         shown = f'<font point-size="7">{text}</font>' if text else " "
         head.append(f'<td width="14" align="left">{shown}</td>')
     rows = ["<tr>" + "".join(head) + "</tr>"]
-    lane_of: dict[int, list[Bar]] = {}
-    for bar in drawn:
-        lane_of.setdefault(bar.lane, []).append(bar)
-    for number, members in sorted(lane_of.items()):
-        if len(lane_of) > 1:
-            rows.append(f'<tr><td align="left" colspan="{columns + 1}" bgcolor="#eeeeee">'
-                        f"<b>{html_text(term('lane'))} {number}</b></td></tr>")
+    for name, members in _phases(drawn):
+        rows.append(f'<tr><td align="left" colspan="{columns + 1}" bgcolor="#eeeeee">'
+                    f"<b>{html_text(term('steps:' + name))}</b></td></tr>")
         for bar in members:
             first, last = bar.starts // slot, max(bar.starts // slot, -(-bar.ends // slot) - 1)
             cells = [f'<td align="left">{html_text(bar.text)}</td>']
