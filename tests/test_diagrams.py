@@ -9,6 +9,7 @@ import re
 import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -21,8 +22,9 @@ from sigen.plan import Plan
 from sigen.plan.change import Clock
 from sigen.render import documents, words
 from sigen.render.diagrams import Drawing, design, drawings, equipment, hosts, schedule
-from sigen.render.diagrams.dot import svg
+from sigen.render.diagrams.dot import dot, svg
 from sigen.render.diagrams.graph import Graph
+from sigen.render.diagrams.mermaid import mermaid
 from tests.conftest import REPO, ROLES
 
 sys.path.insert(0, str(REPO / "bench"))
@@ -198,8 +200,44 @@ def test_a_large_estate_is_drawn_in_groups(plans: dict[str, Plan],
     assert len(bp.racks) > equipment.DETAILED_RACKS
     assert all(n.shape != "rack" for n in racks.all_nodes())
     assert len(racks.all_nodes()) == len(bp.racks)
+    text = documents.render_language(plans["bench-500"], "0", "en")
+    assert f"With {len(bp.racks)} racks at this site, the diagram draws each rack as one box" \
+        in text["docs/en/equipment-layout.md"].decode()
     bars = schedule.bars(plans["bench-500"], _term(plans["bench-500"]))
     assert len(bars) <= schedule.STEP_LIMIT < len(plans["bench-500"].install)
+
+
+# GitHub's Mermaid refuses a diagram of more characters than this (maxTextSize).
+GITHUB_MERMAID_CHARACTERS = 50_000
+
+
+def test_every_mermaid_fits_github(drawn: dict[tuple[str, str], dict[str, Drawing]]) -> None:
+    for (case, language), mine in drawn.items():
+        for key, d in mine.items():
+            assert len(d.mermaid) < GITHUB_MERMAID_CHARACTERS, (case, language, key)
+
+
+def test_a_site_of_many_racks_is_drawn_several_racks_to_a_box(plans: dict[str, Plan]) -> None:
+    """Four times the racks of the 500-host bench (80 racks, past RACK_LIMIT): consecutive
+    racks share a box, every host is in exactly one, and the SVG names every box."""
+    bp = plans["bench-500"].blueprint
+    more = tuple(replace(r, name=f"{r.name}-{k}") for k in range(4) for r in bp.racks)
+    assert len(more) > equipment.RACK_LIMIT
+    many = replace(bp, racks=more)
+    [(_site, graph)] = equipment.equipment_layouts(many, _term(plans["bench-500"]))
+    boxes = graph.all_nodes()
+    assert len(boxes) <= equipment.RACK_LIMIT
+    assert sorted(m for n in boxes for m in n.members) == \
+        sorted(h.name for r in more for h in r.hosts)
+    text = _svg_text(svg(dot(graph), graph.name))
+    assert all(n.lines[0] in text for n in boxes)
+    assert len(mermaid(graph)) < GITHUB_MERMAID_CHARACTERS
+    # As many racks as are drawn unit by unit, but full: drawn a box per rack instead.
+    full = replace(bp, racks=bp.racks[:equipment.DETAILED_RACKS])
+    [(_site, graph)] = equipment.equipment_layouts(full, _term(plans["bench-500"]))
+    assert len(graph.all_nodes()) == equipment.DETAILED_RACKS
+    assert all(n.shape != "rack" for n in graph.all_nodes())
+    assert len(mermaid(graph)) < GITHUB_MERMAID_CHARACTERS
 
 
 def test_the_design_draws_the_flows_of_the_plan(plans: dict[str, Plan]) -> None:

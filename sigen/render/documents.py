@@ -251,8 +251,12 @@ def _diagram_context(plan: Plan, drawn: dict[str, diagrams.Drawing],
                 runs = equipment.elevation(rack)
                 racks.append({"rack": rack, "runs": runs, "used": sum(
                     r.last - r.first + 1 for r in runs if r.host or r.item)})
+        graph = drawn[key].graph
         sites.append({"site": site, "racks": racks, "diagram": Md(drawn[key].mermaid),
-                      "loose": equipment.unmounted(bp, site)})
+                      "loose": equipment.unmounted(bp, site),
+                      "per_rack": graph is not None and not any(
+                          n.shape == "rack" for n in graph.all_nodes()),
+                      "racks_to_a_box": len(racks) > equipment.RACK_LIMIT})
     vms_on: dict[str, list[Host]] = {}
     for host in bp.hosts:
         if host.vm is not None:

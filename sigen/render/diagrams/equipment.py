@@ -1,7 +1,9 @@
 """需求單位現有設備配置圖 (O1.1.2): per site, the racks as elevations — which units each host
 and piece of equipment occupies, the power feeds each host is plugged into and the networks
 (and switch ports) it is cabled to. A site of many racks is drawn as one box per rack with
-its occupancy, the elevations staying in the document's tables."""
+its occupancy, the elevations staying in the document's tables; past RACK_LIMIT racks,
+consecutive racks (in blueprint order) share a box, so the diagram keeps a size GitHub's
+Mermaid draws and a reader can take in."""
 
 from __future__ import annotations
 
@@ -11,12 +13,17 @@ from dataclasses import dataclass
 from sigen.plan import Blueprint, Host, RackCabinet, RackEquipment, Site
 from sigen.render.diagrams.graph import Cluster, Graph, Ids, Node, Unit
 
-__all__ = ["DETAILED_RACKS", "Run", "attachments", "elevation", "equipment_layouts", "occupants",
-           "unmounted"]
+__all__ = ["DETAILED_RACKS", "DETAILED_RUNS", "RACK_LIMIT", "Run", "attachments", "elevation",
+           "equipment_layouts", "occupants", "unmounted"]
 
 Term = Callable[[str], str]
-# A site of up to this many racks is drawn as elevations, unit by unit.
+# A site of up to this many racks, holding up to DETAILED_RUNS runs of units between them,
+# is drawn as elevations, unit by unit: a run is a line of about 180 characters of Mermaid,
+# and GitHub draws no diagram of more than 50,000.
 DETAILED_RACKS = 12
+DETAILED_RUNS = 200
+# A site of more racks than this is drawn with several racks to a box.
+RACK_LIMIT = 60
 _ELEVATIONS_PER_ROW = 6
 _BOXES_PER_ROW = 8
 
@@ -99,10 +106,18 @@ def equipment_layouts(bp: Blueprint, term: Term) -> list[tuple[Site, Graph]]:
         if not racks and not loose:
             continue
         ids = Ids()
-        detailed = len(racks) <= DETAILED_RACKS
+        detailed = len(racks) <= DETAILED_RACKS and \
+            sum(len(elevation(r)) for r in racks) <= DETAILED_RUNS
         cluster = Cluster("c1", f"{term('site')} {site.name}"
                           + (f" · {site.location}" if site.location else ""), "site")
-        for rack in racks:
+        if len(racks) > RACK_LIMIT:
+            size = -(-len(racks) // RACK_LIMIT)
+            for start in range(0, len(racks), size):
+                chunk = racks[start:start + size]
+                members = tuple(h.name for r in chunk for h in r.hosts)
+                cluster.nodes.append(Node(ids(chunk[0].name), _chunk_summary(chunk, term),
+                                          "physical", members=members))
+        for rack in racks if len(racks) <= RACK_LIMIT else ():
             heading = (f"{term('rack')} {rack.name}",
                        f"{rack.height_u}U" + (f" · {rack.description}" if rack.description
                                               else ""))
@@ -134,3 +149,16 @@ def _summary(rack: RackCabinet, term: Term) -> tuple[str, ...]:
     if rack.power_feeds:
         lines.append(f"{term('power')}: {', '.join(rack.power_feeds)}")
     return tuple(lines)
+
+
+def _chunk_summary(racks: list[RackCabinet], term: Term) -> tuple[str, ...]:
+    """Consecutive racks as one box: their names, the units used of all of them, their
+    hosts (first and last named)."""
+    used = sum(r.last - r.first + 1 for rack in racks for r in elevation(rack)
+               if r.host or r.item)
+    units = sum(r.height_u for r in racks)
+    names = [h.name for r in racks for h in r.hosts]
+    shown = ", ".join(names) if len(names) <= 3 else f"{names[0]} … {names[-1]}"
+    return (f"{term('racks')} {racks[0].name} … {racks[-1].name} ({len(racks)})",
+            f"{used}/{units}U {term('used')}",
+            f"{len(names)} {term('n hosts')}" + (f": {shown}" if names else ""))
