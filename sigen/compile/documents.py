@@ -19,6 +19,7 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "equipment-layout": ("O1.1.2",),
     "host-layout": ("O2.1.3",),
     "system-design": ("O3.1.1",),
+    "software-build": ("O3.1.2",),
     "test-report": ("O2.2.2",),
     "verification-checklist": ("O2.2.3",),
     "lab-report": ("O2.2.2",),

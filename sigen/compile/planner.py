@@ -23,6 +23,7 @@ from sigen.compile.change import change_request
 from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
+from sigen.compile.hostbuild import host_builds
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.roles import role_files
 from sigen.compile.team import team
@@ -295,10 +296,12 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
-    return replace(
+    wired = replace(
         with_checks,
         planned_checks=tuple(verification.rows(with_checks, production)),
         secrets=wiring.secrets_used(core),
         lab=lab.topology(core),
         ansible=wiring.wire(core),
     )
+    # Last: the build document reads the variables the wiring gives the roles.
+    return replace(wired, builds=host_builds(wired))

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         PriceOverride,
     )
     from sigen.plan.evidence import Change, Evidence, Revision
+    from sigen.plan.hostbuild import BuildRole, HostBuild, HostPart, Setting
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
     from sigen.plan.steps import (
@@ -84,6 +85,7 @@ __all__ = [
     "BackupPolicy",
     "Blueprint",
     "BreakEven",
+    "BuildRole",
     "Change",
     "ChangeManagement",
     "ChangeRequest",
@@ -102,7 +104,9 @@ __all__ = [
     "Evidence",
     "Flow",
     "Host",
+    "HostBuild",
     "HostEvaluation",
+    "HostPart",
     "HostSizing",
     "Impact",
     "InstallStep",
@@ -131,6 +135,7 @@ __all__ = [
     "SecretUse",
     "Security",
     "Service",
+    "Setting",
     "Signer",
     "Site",
     "Support",
@@ -162,6 +167,10 @@ _LAZY = {
     "Scenario": "sigen.plan.components",
     "Support": "sigen.plan.components",
     "Team": "sigen.plan.team",
+    "BuildRole": "sigen.plan.hostbuild",
+    "HostBuild": "sigen.plan.hostbuild",
+    "HostPart": "sigen.plan.hostbuild",
+    "Setting": "sigen.plan.hostbuild",
     "AffectedService": "sigen.plan.steps",
     "ChangeRequest": "sigen.plan.change",
     "Clock": "sigen.plan.change",

@@ -40,7 +40,7 @@ __all__ = ["DOCUMENTS", "DRILL_REPORTS", "REPORTS", "compiled_templates_in",
            "describe_changes", "one_blank_line", "render", "template"]
 
 DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md",
-             "equipment-layout.md", "host-layout.md", "system-design.md",
+             "equipment-layout.md", "host-layout.md", "system-design.md", "software-build.md",
              "host-evaluation.md", "component-evaluation.md", "team-chart.md",
              "component-list.md")
 # Rendered from the plan and the measured records (verification runs) in it.
