@@ -63,12 +63,12 @@ def test_each_host_is_rebuilt_by_the_plays_ansible_runs_on_it(
     ran = _plays_by_host(REPO / "examples" / "onprem-physical", tool_env)
     doc = (REPO / "examples" / "onprem-physical" / "docs" / "en" /
            "software-build.md").read_text("utf-8")
-    for build in plan.builds:
+    for build in plan.builds.builds:
         for part in build.hosts:
             assert [s.id for s in build.steps] == ran[part.host.name], part.host.name
         first = build.hosts[0].host.name
         assert f"--limit {first} --tags {build.tags}`" in doc
-    assert sorted(p.host.name for b in plan.builds for p in b.hosts) == \
+    assert sorted(p.host.name for b in plan.builds.builds for p in b.hosts) == \
         sorted(h.name for h in plan.blueprint.hosts)
 
 
@@ -95,8 +95,8 @@ def test_every_value_is_the_one_in_the_file_it_names(
         plans: dict[str, Plan], files: dict[str, dict[str, bytes]], case: str) -> None:
     plan, made = plans[case], files[case]
     seen = 0
-    for build in plan.builds:
-        for role in build.roles:
+    for build in plan.builds.builds:
+        for role in (*plan.builds.every_host_roles, *build.roles):
             for x in role.settings:
                 step = x.file.removeprefix("playbooks/").removesuffix(".yml").upper()
                 found = _value(made, x.file, x.name, step)
@@ -112,17 +112,32 @@ def test_every_value_is_the_one_in_the_file_it_names(
 
 
 def test_components_follow_the_options_in_force(plans: dict[str, Plan]) -> None:
-    """Prometheus only where the monitoring service runs, the node exporter everywhere, as
-    the role's package list has it."""
+    """The node exporter on every host, Prometheus only where the monitoring service runs,
+    as the role's package list has it."""
     plan = plans["onprem-physical"]
     server = {h.name for s in plan.blueprint.services if s.component == "monitoring"
               for h in s.hosts}
-    for build in plan.builds:
-        monitoring = next(r for r in build.roles if r.role == "monitoring")
-        packages = {c.package for c in monitoring.components}
+    [agent] = [r for r in plan.builds.every_host_roles if r.role == "monitoring"]
+    assert [c.package for c in agent.components] == ["prometheus-node-exporter"]
+    for build in plan.builds.builds:
         names = {p.host.name for p in build.hosts}
-        assert "prometheus-node-exporter" in packages
+        packages = {c.package for r in build.roles if r.role == "monitoring"
+                    for c in r.components}
         assert ("prometheus" in packages) == bool(names & server), names
+
+
+@pytest.mark.parametrize("case", sorted(BLUEPRINTS))
+def test_each_flow_a_host_admits_is_in_one_row(plans: dict[str, Plan], case: str) -> None:
+    plan = plans[case]
+    for build in plan.builds.builds:
+        for part in build.hosts:
+            flows = plan.flows.get(part.host.name, ())
+            rows = {(f.port, f.protocol, f.kind, f.service,
+                     f.source_host.name if f.source_host else f.source) for f in flows}
+            shown = {(a.port, a.protocol, a.kind, a.service, source)
+                     for a in part.flows for source in a.sources}
+            assert shown == rows, part.host.name
+            assert sum(len(a.sources) for a in part.flows) == len(rows)
 
 
 @pytest.mark.parametrize("role", sorted(p.name for p in ROLES.iterdir() if p.is_dir()))
@@ -143,8 +158,8 @@ def test_the_document_in_both_languages_names_every_build_and_host(
     for case, plan in plans.items():
         for language, heading in (("en", "Build"), ("zh-TW", "建置")):
             doc = files[case][f"docs/{language}/software-build.md"].decode()
-            for n, build in enumerate(plan.builds, start=1):
-                assert f"## {n + 2}. {heading} {n}" in doc
+            for n, build in enumerate(plan.builds.builds, start=1):
+                assert f"## {n + 3}. {heading} {n}" in doc
                 for part in build.hosts:
                     assert f"**{part.host.name}**" in doc
             assert "O3.1.2" in doc

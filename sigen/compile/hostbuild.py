@@ -11,8 +11,17 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sigen.plan import Component, Host, InstallStep, Jinja, Plan
-from sigen.plan.hostbuild import BuildRole, HostBuild, HostPart, Setting
+from sigen.plan import (
+    BackupJob,
+    Component,
+    Flow,
+    Host,
+    InstallStep,
+    Jinja,
+    Plan,
+    RestoreProcedure,
+)
+from sigen.plan.hostbuild import Admitted, BuildRole, Builds, HostBuild, HostPart, Setting
 
 __all__ = ["host_builds"]
 
@@ -76,31 +85,60 @@ def _roles(plan: Plan, steps: tuple[InstallStep, ...]) -> tuple[BuildRole, ...]:
     return tuple(out)
 
 
-def _part(plan: Plan, host: Host, roles: tuple[BuildRole, ...]) -> HostPart:
+def _admitted(flows: Iterable[Flow]) -> tuple[Admitted, ...]:
+    """Flows to one port, kind and service as one row, their sources in order."""
+    rows: dict[tuple[int, str, str, str], list[str]] = {}
+    for f in flows:
+        source = f.source_host.name if f.source_host is not None else f.source
+        rows.setdefault((f.port, f.protocol, f.kind, f.service), []).append(source)
+    return tuple(Admitted(port, protocol, kind, service, tuple(dict.fromkeys(sources)))
+                 for (port, protocol, kind, service), sources in rows.items())
+
+
+def _part(plan: Plan, host: Host, roles: tuple[BuildRole, ...],
+          jobs: Mapping[str, list[BackupJob]],
+          restores: Mapping[str, list[RestoreProcedure]]) -> HostPart:
     own = plan.ansible.host_vars.get(host.name, {})
     file = f"inventories/{plan.default_env.name}/host_vars/{host.name}.yml"
     settings = tuple(x for r in roles for x in _settings(r.role, own, file))
+    flows = plan.flows.get(host.name, ())
     return HostPart(
-        host, settings, plan.flows.get(host.name, ()),
+        host, settings, _admitted(flows),
         # Its services' ports and those its firewall admits flows to (the node exporter's).
-        tuple(sorted({p for s in host.services for p in s.ports}
-                     | {f.port for f in plan.flows.get(host.name, ())})),
-        tuple(b for b in plan.backups if host in b.policy.hosts),
-        tuple(r for r in plan.restores if host in r.hosts))
+        tuple(sorted({p for s in host.services for p in s.ports} | {f.port for f in flows})),
+        tuple(jobs.get(host.name, ())), tuple(restores.get(host.name, ())))
 
 
-def host_builds(plan: Plan) -> tuple[HostBuild, ...]:
-    """The builds of the plan's hosts, in the order of their first host."""
+def _every_host(plan: Plan) -> tuple[InstallStep, ...]:
+    everyone = len(plan.blueprint.hosts)
+    return tuple(s for s in plan.install if len(s.hosts) == everyone)
+
+
+def host_builds(plan: Plan) -> Builds:
+    """The steps every host runs, then the builds of the hosts in the order of their first
+    host."""
+    common = _every_host(plan)
     steps_of: dict[str, list[InstallStep]] = {h.name: [] for h in plan.blueprint.hosts}
     for step in plan.install:
         for host in step.hosts:
             steps_of[host.name].append(step)
+    jobs: dict[str, list[BackupJob]] = {}
+    for job in plan.backups:
+        for host in job.policy.hosts:
+            jobs.setdefault(host.name, []).append(job)
+    restores: dict[str, list[RestoreProcedure]] = {}
+    for procedure in plan.restores:
+        for host in procedure.hosts:
+            restores.setdefault(host.name, []).append(procedure)
     alike: dict[tuple[str, ...], list[Host]] = {}
     for host in plan.blueprint.hosts:
         alike.setdefault(tuple(s.id for s in steps_of[host.name]), []).append(host)
+    every = _roles(plan, common)
+    shared = {s.id for s in common}
     out = []
     for members in alike.values():
         steps = tuple(steps_of[members[0].name])
-        roles = _roles(plan, steps)
-        out.append(HostBuild(steps, roles, tuple(_part(plan, h, roles) for h in members)))
-    return tuple(out)
+        roles = _roles(plan, tuple(s for s in steps if s.id not in shared))
+        out.append(HostBuild(steps, roles, tuple(_part(plan, h, every + roles, jobs, restores)
+                                                 for h in members)))
+    return Builds(common, every, tuple(out))

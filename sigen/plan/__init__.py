@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         PriceOverride,
     )
     from sigen.plan.evidence import Change, Evidence, Revision
-    from sigen.plan.hostbuild import BuildRole, HostBuild, HostPart, Setting
+    from sigen.plan.hostbuild import Admitted, BuildRole, Builds, HostBuild, HostPart, Setting
     from sigen.plan.lab import LabHost, LabNetwork, Topology
     from sigen.plan.plan import AnsibleWiring, Plan
     from sigen.plan.steps import (
@@ -77,6 +77,7 @@ __all__ = [
     "DUTIES",
     "KINDS",
     "Admin",
+    "Admitted",
     "AffectedService",
     "Alternative",
     "AnsibleWiring",
@@ -86,6 +87,7 @@ __all__ = [
     "Blueprint",
     "BreakEven",
     "BuildRole",
+    "Builds",
     "Change",
     "ChangeManagement",
     "ChangeRequest",
@@ -167,7 +169,9 @@ _LAZY = {
     "Scenario": "sigen.plan.components",
     "Support": "sigen.plan.components",
     "Team": "sigen.plan.team",
+    "Admitted": "sigen.plan.hostbuild",
     "BuildRole": "sigen.plan.hostbuild",
+    "Builds": "sigen.plan.hostbuild",
     "HostBuild": "sigen.plan.hostbuild",
     "HostPart": "sigen.plan.hostbuild",
     "Setting": "sigen.plan.hostbuild",

@@ -15,10 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sigen.plan.components import Component
-from sigen.plan.steps import BackupJob, Flow, InstallStep, RestoreProcedure
+from sigen.plan.steps import BackupJob, InstallStep, RestoreProcedure
 from sigen.plan.system import Host
 
-__all__ = ["BuildRole", "HostBuild", "HostPart", "Setting"]
+__all__ = ["Admitted", "BuildRole", "Builds", "HostBuild", "HostPart", "Setting"]
 
 
 @dataclass(frozen=True)
@@ -48,13 +48,25 @@ class BuildRole:
     defaults_kept: int
 
 
+@dataclass(frozen=True)
+class Admitted:
+    """The flows a host's firewall admits to one port, for one kind and service: from
+    ``sources`` (host names, or the address of clients outside the blueprint)."""
+
+    port: int
+    protocol: str
+    kind: str
+    service: str  # "" for the node exporter
+    sources: tuple[str, ...]
+
+
 @dataclass(frozen=True, eq=False)
 class HostPart:
     """What is particular to one host of a build."""
 
     host: Host
     settings: tuple[Setting, ...]  # its host variables of the build's roles
-    flows: tuple[Flow, ...]  # the inbound connections its firewall admits
+    flows: tuple[Admitted, ...]  # the inbound connections its firewall admits
     ports: tuple[int, ...]  # the ports its services and the node exporter listen on
     backups: tuple[BackupJob, ...]  # the backup timers it runs
     restores: tuple[RestoreProcedure, ...]  # the restores that bring its data back
@@ -62,13 +74,24 @@ class HostPart:
 
 @dataclass(frozen=True, eq=False)
 class HostBuild:
-    """Hosts built alike: the same install steps, so the same roles and play variables."""
+    """Hosts built alike: the same install steps, so the same roles and play variables.
+    ``roles`` are those of its own steps; the steps every host runs are in ``Builds``."""
 
-    steps: tuple[InstallStep, ...]  # in site.yml order
-    roles: tuple[BuildRole, ...]  # in the order the steps first apply them
+    steps: tuple[InstallStep, ...]  # every step, in site.yml order
+    roles: tuple[BuildRole, ...]  # those its own steps apply, in order
     hosts: tuple[HostPart, ...]  # in blueprint order
 
     @property
     def tags(self) -> str:
         """The tags that run the build's steps of ``site.yml``, comma-separated."""
         return ",".join(s.id for s in self.steps)
+
+
+@dataclass(frozen=True, eq=False)
+class Builds:
+    """The document's facts: the steps every host runs with their roles (described once),
+    then the builds."""
+
+    every_host: tuple[InstallStep, ...] = ()
+    every_host_roles: tuple[BuildRole, ...] = ()
+    builds: tuple[HostBuild, ...] = ()

@@ -18,7 +18,7 @@ from sigen.plan.components import RoleInfo
 from sigen.plan.documents import Documents
 from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
-from sigen.plan.hostbuild import HostBuild
+from sigen.plan.hostbuild import Builds
 from sigen.plan.lab import LabHost, Topology
 from sigen.plan.steps import (
     BackupJob,
@@ -83,7 +83,7 @@ class Plan:
     components: tuple[RoleInfo, ...] = ()
     evaluation: HostEvaluation | None = None  # the host evaluation report (O2.1.1)
     team: Team = field(default_factory=Team)  # the team chart and task list (O1.1.3)
-    builds: tuple[HostBuild, ...] = ()  # the software build document (O3.1.2)
+    builds: Builds = field(default_factory=Builds)  # the software build document (O3.1.2)
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]
