@@ -103,6 +103,10 @@ CODES: dict[str, str] = {
     "SG301": "address outside its network",
     "SG302": "duplicate address",
     "SG303": "interface on a network of another site",
+    "SG310": "two things occupy the same rack units",
+    "SG311": "rack position beyond the rack's height",
+    "SG312": "rack or switch at another site",
+    "SG313": "switch port cabled twice",
     # Services
     "SG401": "service dependency cycle",
     "SG402": "unknown service setting",

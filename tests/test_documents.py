@@ -25,7 +25,9 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_document_in_every_format(built: Path) -> None:
     for name in ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                 "test-report", "verification-checklist", "lab-report", "host-evaluation",
+                 "equipment-layout", "host-layout", "system-design", "software-build",
+                 "test-report",
+                 "verification-checklist", "lab-report", "host-evaluation",
                  "component-evaluation", "team-chart", "component-list"):
         for fmt in ALL.formats:
             path = built / "docs" / "en" / f"{name}.{fmt}"

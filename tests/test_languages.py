@@ -22,6 +22,7 @@ from sigen.build import Options, render_loaded
 from sigen.compile.evidence import read_evidence
 from sigen.compile.loader import load_blueprint
 from sigen.plan.evidence import Change
+from sigen.plan.steps import FLOW_KINDS
 from sigen.render import documents
 from sigen.render.markdown import md_escape
 from tests.conftest import REPO, ROLES
@@ -46,11 +47,13 @@ ENUMERATIONS = {
     "day:": ("change_management", "schema", "maintenance_window", "schema", "days", "schema"),
     "reboot:": ("security", "schema", "patching", "schema", "reboot"),
     "inbound:": ("security", "schema", "firewall", "schema", "default_inbound"),
+    "equipment kind:": ("racks", "schema", "schema", "equipment", "schema", "schema", "kind"),
     "change type:": ("change_management", "schema", "change_type"),
     "document:": ("documents", "schema", "per_document", "keysrules"),
 }
 # Keys completed by a value the plan derives (not the blueprint): every value it can take.
-DERIVED = {"risk:": ("low", "medium", "high")}  # sigen.compile.change._risk
+DERIVED = {"risk:": ("low", "medium", "high"),  # sigen.compile.change._risk
+           "flow kind:": FLOW_KINDS}
 
 # Names that Chinese documents write in English: products, protocols, Ansible's words.
 ENGLISH_NAMES = (

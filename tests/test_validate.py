@@ -43,8 +43,8 @@ def test_there_are_three_examples() -> None:
 def test_all_diagnostics_at_once_and_sorted() -> None:
     text = (REPO / "blueprints" / "onprem-physical.yml").read_text("utf-8")
     text = text.replace("cpu_cores: 16", "cpu_cores: sixteen", 1)
-    text = text.replace("- {network: app, address: 10.20.20.21}",
-                        "- {network: dmz2, address: 10.20.20.21}", 1)
+    text = text.replace("- {network: data, address: 10.20.30.21}",
+                        "- {network: dmz2, address: 10.20.30.21}", 1)
     text = text.replace("rpo: 24h", "rpo: 4h", 1)
     diags = validate_blueprint(load_text(Path("b.yml"), text.encode()), ROLES)
     found = {d.code for d in diags}

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from sigen.plan import BackupJob, Blueprint, InstallStep, Service
 from sigen.plan.change import ChangeRequest, Clock, Impact, TimedStep, Unprotected
+from sigen.plan.steps import FORKS
 
 __all__ = ["change_request"]
 
@@ -63,7 +64,7 @@ def change_request(bp: Blueprint, install: tuple[InstallStep, ...],
             step.id, starts, elapsed, backout_by, _clock(start, starts),
             _clock(start, elapsed),
             _clock(start, backout_by) if window_minutes and backout_by >= elapsed
-            else Clock("")))
+            else Clock(""), len(step.hosts), min(len(step.hosts), FORKS)))
     fits = not window_minutes or elapsed <= window_minutes
     # Go/no-go before anything changes: even the base steps touch the hosts in service.
     first_impact = install[0].id if install else ""

@@ -14,6 +14,7 @@ from typing import Any
 from sigen.compile.loader import LoadedBlueprint
 from sigen.plan.evaluation import EvaluationSettings, PriceOverride
 from sigen.plan.system import (
+    DEFAULT_RACK_UNITS,
     Admin,
     BackupPolicy,
     Blueprint,
@@ -31,6 +32,8 @@ from sigen.plan.system import (
     NotSecret,
     Person,
     Rack,
+    RackCabinet,
+    RackEquipment,
     Secret,
     Security,
     Service,
@@ -67,9 +70,39 @@ def _hardware(h: Mapping[str, Any] | None) -> Hardware | None:
     return Hardware(
         model=str(h["model"]), cpu_cores=int(h["cpu_cores"]), memory_gb=h["memory_gb"],
         disks=_disks(h.get("disks")), serial=_str(h.get("serial")),
-        rack=Rack(str(rack["name"]), int(rack["unit"]), int(rack.get("height_u", 1)))
+        rack=Rack(str(rack["name"]), int(rack["unit"]), int(rack.get("height_u", 1)),
+                  tuple(str(p) for p in rack.get("power") or ()))
         if rack else None,
         power_watts=h.get("power_watts"), warranty_end=_str(h.get("warranty_end")))
+
+
+def _racks(data: Any, hosts: tuple[Host, ...], site_by: Mapping[str, Site]
+           ) -> tuple[RackCabinet, ...]:
+    """The declared racks, then those only hosts name (at the first such host's site),
+    each with the hosts mounted in it."""
+    mounted: dict[str, list[Host]] = {}
+    for host in hosts:
+        if host.hardware is not None and host.hardware.rack is not None:
+            mounted.setdefault(host.hardware.rack.name, []).append(host)
+    racks = [
+        RackCabinet(
+            name=str(r["name"]), site=site_by[r["site"]],
+            height_u=int(r.get("height_u", DEFAULT_RACK_UNITS)),
+            description=_str(r.get("description")),
+            power_feeds=tuple(str(f) for f in r.get("power_feeds") or ()),
+            equipment=tuple(RackEquipment(str(e["name"]), str(e["kind"]), _str(e.get("model")),
+                                          int(e["unit"]), int(e.get("height_u", 1)))
+                            for e in r.get("equipment") or ()),
+            declared=True, position=i, hosts=tuple(mounted.get(str(r["name"]), ())))
+        for i, r in enumerate(data or ())
+    ]
+    declared = {r.name for r in racks}
+    for name, members in mounted.items():
+        if name not in declared:
+            racks.append(RackCabinet(name, members[0].site, DEFAULT_RACK_UNITS, "", (), (),
+                                     declared=False, position=len(racks),
+                                     hosts=tuple(members)))
+    return tuple(racks)
 
 
 def _hypervisor(h: Mapping[str, Any] | None) -> Hypervisor | None:
@@ -142,7 +175,8 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
             description=_str(h.get("description")),
             interfaces=tuple(
                 Interface(net_by[i["network"]], i["address"], _str(i.get("address6")),
-                          _str(i.get("device")))
+                          _str(i.get("device")), _str(i.get("switch")),
+                          _str(i.get("switch_port")))
                 for i in h["interfaces"]
             ),
             labels=dict(h.get("labels") or {}), hardware=_hardware(h.get("hardware")),
@@ -270,6 +304,6 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         security=security,
         clusters={c["name"]: tuple(host_by[h] for h in c["hosts"])
                   for c in data.get("clusters") or ()},
-        sha256=loaded.sha256,
+        sha256=loaded.sha256, racks=_racks(data.get("racks"), hosts, site_by),
         evaluation=_evaluation(data.get("evaluation")),
     )

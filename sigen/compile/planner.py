@@ -23,12 +23,14 @@ from sigen.compile.change import change_request
 from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
+from sigen.compile.hostbuild import host_builds
 from sigen.compile.patching import patch_window
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
 from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
+from sigen.compile.wiring.services import primary_of
 from sigen.plan import (
     Blueprint,
     Documents,
@@ -41,11 +43,10 @@ from sigen.plan import (
     Service,
     parse_duration,
 )
+from sigen.plan.steps import FORKS
 
 __all__ = ["FORKS", "make_plan", "on_calendar", "service_order"]
 
-# Hosts Ansible configures at once (ansible.cfg forks); used for duration estimates.
-FORKS = 20
 # Minutes one batch of hosts takes for a step of this kind, measured roughly on lab hosts and
 # rounded up; the plan shows them as estimates.
 _MINUTES = {
@@ -158,27 +159,34 @@ def _flows(bp: Blueprint, restores: tuple[DrillStep, ...]) -> dict[str, tuple[Fl
     flows: dict[str, dict[tuple[str, int, str], Flow]] = {h.name: {} for h in bp.hosts}
     nets = {n.name: n for n in bp.networks}
 
-    def allow(dest: Host, name: str, source: str, port: int, reason: str) -> None:
+    def allow(dest: Host, name: str, source: str, port: int, reason: str, kind: str,
+              source_host: Host | None = None, source_service: str = "", service: str = "",
+              subject: str = "") -> None:
         key = (source, port, "tcp")
         if key not in flows[dest.name]:
-            flows[dest.name][key] = Flow(dest, name, source, port, "tcp", reason)
+            flows[dest.name][key] = Flow(dest, name, source, port, "tcp", reason, kind,
+                                         source_host, source_service, service, subject)
 
     for svc in bp.services:
         for dep in svc.depends_on:
+            # A standby's dependency on its primary is the replication stream.
+            kind = "replication" if primary_of(svc) is dep else "dependency"
             for dest in dep.hosts:
                 for src in svc.hosts:
                     if src is dest:
                         continue
                     for port in dep.ports:
                         allow(dest, f"{svc.name}-to-{dep.name}", src.address_towards(dest),
-                              port, f"{svc.name} depends on {dep.name}")
+                              port, f"{svc.name} depends on {dep.name}", kind, src, svc.name,
+                              dep.name)
         for client in svc.allow_from:
             source = ("0.0.0.0/0" if client == "any"
                       else nets[client].cidr if client in nets else client)
             for dest in svc.hosts:
                 for port in svc.ports:
                     allow(dest, f"{svc.name}-from-{client}".replace("/", "_"), source, port,
-                          f"clients of {svc.name} from {client}")
+                          f"clients of {svc.name} from {client}", "client", None, "",
+                          svc.name, client)
     for svc in bp.services:
         if svc.component != "monitoring":
             continue
@@ -186,19 +194,25 @@ def _flows(bp: Blueprint, restores: tuple[DrillStep, ...]) -> dict[str, tuple[Fl
             for dest in bp.hosts:
                 if dest is not mon:
                     allow(dest, f"{svc.name}-scrape", mon.address_towards(dest),
-                          NODE_EXPORTER_PORT, f"{svc.name} collects metrics")
+                          NODE_EXPORTER_PORT, f"{svc.name} collects metrics", "monitoring",
+                          mon, svc.name)
     for policy in bp.backups:
         dest = policy.destination
+        store = next((s.name for s in dest.services if s.component == "backup_server"), "")
         for src in policy.hosts:
             allow(dest, f"backup-{policy.name}", src.address_towards(dest), bp.security.ssh_port,
-                  f"backup policy {policy.name} sends its data")
+                  f"backup policy {policy.name} sends its data", "backup", src,
+                  policy.service.name if policy.service else "", store, policy.name)
     for drill in restores:
         for policy in drill.policies:
             for src in drill.recovery_hosts:
                 dest = policy.destination
+                store = next((s.name for s in dest.services if s.component == "backup_server"),
+                             "")
                 if src is not dest:
                     allow(dest, f"drill-{drill.drill.name}", src.address_towards(dest),
-                          bp.security.ssh_port, f"drill {drill.drill.name} restores from here")
+                          bp.security.ssh_port, f"drill {drill.drill.name} restores from here",
+                          "drill", src, "", store, drill.drill.name)
         # After the recovery the dependants use the service on the recovery host: its
         # firewall admits them ahead of time, so the failover needs no firewall change.
         for svc in dict.fromkeys(p.service for p in drill.policies if p.service is not None):
@@ -213,7 +227,8 @@ def _flows(bp: Blueprint, restores: tuple[DrillStep, ...]) -> dict[str, tuple[Fl
                             allow(dest, f"drill-{drill.drill.name}-{user.name}",
                                   src.address_towards(dest), port,
                                   f"{user.name} uses {svc.name} here after drill "
-                                  f"{drill.drill.name}")
+                                  f"{drill.drill.name}", "failover", src, user.name, svc.name,
+                                  drill.drill.name)
     return {name: tuple(f.values()) for name, f in flows.items()}
 
 
@@ -276,10 +291,12 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
-    return replace(
+    wired = replace(
         with_checks,
         planned_checks=tuple(verification.rows(with_checks, production)),
         secrets=wiring.secrets_used(core),
         lab=lab.topology(core),
         ansible=wiring.wire(core),
     )
+    # Last: the build document reads the variables the wiring gives the roles.
+    return replace(wired, builds=host_builds(wired))

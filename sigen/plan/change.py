@@ -53,6 +53,10 @@ class TimedStep:
     starts_at: Clock = Clock("")
     ends_at: Clock = Clock("")
     backout_at: Clock = Clock("")
+    # The step's play runs on ``hosts`` hosts, ``at_once`` of them together (ansible.cfg
+    # forks): the steps follow one another, the hosts of one step do not.
+    hosts: int = 0
+    at_once: int = 0
 
     @property
     def can_back_out(self) -> bool:

@@ -79,6 +79,8 @@ class Component:
     support: tuple[Support, ...]
     alternatives: tuple[Alternative, ...]
     why: Text
+    # The boolean option of the role's interface that installs it ("": always installed).
+    when: str = ""
     # The licence an inventory run read on a host from /usr/share/doc/<package>/copyright
     # ("" until one has: sigen records no inventory runs yet).
     observed_licence: str = ""

@@ -18,6 +18,7 @@ from sigen.plan.components import RoleInfo
 from sigen.plan.documents import Documents
 from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
+from sigen.plan.hostbuild import Builds
 from sigen.plan.lab import LabHost, Topology
 from sigen.plan.patching import PatchWindow
 from sigen.plan.protection import Protection
@@ -86,6 +87,7 @@ class Plan:
     # How the backups are protected (3-2-1, integrity, key) and what they leave out.
     protection: Protection = field(default_factory=Protection)
     patching: PatchWindow | None = None  # when the hosts update and reboot themselves
+    builds: Builds = field(default_factory=Builds)  # the software build document (O3.1.2)
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]

@@ -16,6 +16,8 @@ from typing import Any, NamedTuple
 from sigen.plan.system import BackupPolicy, Drill, Host, Secret, Service
 
 __all__ = [
+    "FLOW_KINDS",
+    "FORKS",
     "AffectedService",
     "BackupJob",
     "DrillPart",
@@ -36,9 +38,29 @@ def group_name(prefix: str, name: str) -> str:
     return f"{prefix}_{name}".replace("-", "_")
 
 
+# Why a flow exists (Flow.kind), as the firewall and the diagrams tell them apart.
+# Hosts Ansible configures at once (forks in the generated ansible.cfg): a play runs its tasks
+# on this many of its hosts together, and the install durations are estimated by batches of it.
+FORKS = 20
+
+FLOW_KINDS = ("dependency", "replication", "client", "monitoring", "backup", "drill",
+              "failover")
+
+
 @dataclass(frozen=True, eq=False)
 class Flow:
-    """One allowed inbound connection on ``host``: from ``source`` to ``port``/``protocol``."""
+    """One allowed inbound connection on ``host``: from ``source`` to ``port``/``protocol``.
+
+    ``kind`` says why (FLOW_KINDS): a service uses one it depends on (``dependency``; a
+    PostgreSQL standby streaming from its primary is ``replication``), clients of
+    ``allow_from`` (``client``), the monitoring service collects metrics (``monitoring``), a
+    backup policy sends its data (``backup``), a drill restores from the backup host
+    (``drill``), or dependants reach a drill's recovery host ahead of a failover
+    (``failover``). ``source_host`` is the host it comes from (None for clients outside the
+    blueprint), ``source_service`` the service there that makes it ("" when none),
+    ``service`` the service on ``host`` it reaches ("" for the host's node exporter), and
+    ``subject`` the blueprint entry it exists for: the allow_from entry (client), the backup
+    policy (backup) or the drill (drill, failover); "" otherwise."""
 
     # Not in the repr: the plans key their rows of flows by it (sigen.render.memo), per host.
     host: Host = field(repr=False)
@@ -47,6 +69,11 @@ class Flow:
     port: int
     protocol: str
     reason: str
+    kind: str = "dependency"
+    source_host: Host | None = field(default=None, repr=False)
+    source_service: str = ""
+    service: str = ""
+    subject: str = ""
 
 
 @dataclass(frozen=True, eq=False)

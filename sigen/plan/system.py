@@ -35,6 +35,8 @@ __all__ = [
     "NotSecret",
     "Person",
     "Rack",
+    "RackCabinet",
+    "RackEquipment",
     "Secret",
     "Security",
     "Service",
@@ -143,6 +145,8 @@ class Interface(_ReprOnce):
     address: str
     address6: str
     device: str
+    switch: str = ""  # the switch it is cabled to (a rack's equipment), or not said
+    switch_port: str = ""
 
 
 Number = int | float  # as written in the blueprint: the documents print it as given
@@ -158,9 +162,53 @@ class Disk(_ReprOnce):
 
 @dataclass(frozen=True, eq=False, repr=False)
 class Rack(_ReprOnce):
+    """Where a server is mounted (``hardware.rack``); the rack itself is a RackCabinet."""
+
     name: str
     unit: int  # the lowest rack unit the server occupies
     height_u: int = 1
+    power: tuple[str, ...] = ()  # the rack's power feeds its supplies are plugged into
+
+    @property
+    def top(self) -> int:
+        """The highest rack unit it occupies."""
+        return self.unit + self.height_u - 1
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RackEquipment(_ReprOnce):
+    """Something in a rack that is not a host: a switch, a patch panel, a PDU ..."""
+
+    name: str
+    kind: str  # switch | patch-panel | firewall | router | storage | pdu | kvm | other
+    model: str
+    unit: int
+    height_u: int = 1
+
+    @property
+    def top(self) -> int:
+        return self.unit + self.height_u - 1
+
+
+# The height of a rack the blueprint names without declaring it (the common 42U cabinet).
+DEFAULT_RACK_UNITS = 42
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class RackCabinet(_ReprOnce):
+    """A rack at a site: declared in ``racks:``, or named only by its hosts (``declared``
+    False: DEFAULT_RACK_UNITS high, no power feeds or equipment known). ``hosts`` are the
+    physical hosts mounted in it, in blueprint order."""
+
+    name: str
+    site: Site
+    height_u: int
+    description: str
+    power_feeds: tuple[str, ...]
+    equipment: tuple[RackEquipment, ...]
+    declared: bool
+    position: int
+    hosts: tuple[Host, ...] = field(default=(), repr=False)
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -392,6 +440,7 @@ class Blueprint:
     sha256: str
     # The host evaluation's period, workload and prices (the evaluation section).
     evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
+    racks: tuple[RackCabinet, ...] = ()  # those declared, then those only hosts name
 
     def host(self, name: str) -> Host:
         return self._hosts_by_name[name]

@@ -20,7 +20,9 @@ import jinja2.bccache
 
 from sigen.plan import Host, Plan
 from sigen.plan.evidence import Change
-from sigen.render import reports, words
+from sigen.plan.steps import FORKS
+from sigen.render import diagrams, reports, words
+from sigen.render.diagrams import design, equipment, schedule
 from sigen.render.markdown import (
     Md,
     ansible_doc,
@@ -38,6 +40,7 @@ __all__ = ["DOCUMENTS", "DRILL_REPORTS", "REPORTS", "compiled_templates_in",
            "describe_changes", "one_blank_line", "render", "template"]
 
 DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md",
+             "equipment-layout.md", "host-layout.md", "system-design.md", "software-build.md",
              "host-evaluation.md", "component-evaluation.md", "team-chart.md",
              "component-list.md")
 # Rendered from the plan and the measured records (verification runs) in it.
@@ -169,6 +172,7 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
         "service_names_of": {h.name: [s.name for s in h.services] for h in bp.hosts},
         "flows_to": plan.flows,
         "drill_runs": plan.evidence.drill_runs,
+        "forks": FORKS,
     }
 
 
@@ -207,6 +211,9 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
     context = _context(plan, version)
     context.update(reports.context(plan))
     context.update(words.context(plan, language, describe_changes))
+    drawn = diagrams.drawings(plan, context["term"])
+    context.update(_diagram_context(plan, drawn, context["term"]))
+    hook = diagrams.svg_of(drawn)
     stamp = _stamp(plan, version)
     out: dict[str, bytes] = {}
     folder = f"docs/{language}"
@@ -215,19 +222,58 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
         control = words.document(plan, language, doc)
         text = env.get_template(f"{language}/{name}.j2").render({**context, **control})
         out.update(_formats(plan, f"{folder}/{doc}", stamp + one_blank_line(text),
-                            language, f"{control['doc_title']}: {plan.blueprint.title}"))
+                            language, f"{control['doc_title']}: {plan.blueprint.title}",
+                            hook))
     report = env.get_template(f"{language}/drill-report.md.j2")
     for record in plan.evidence.drill_runs:
         control = words.report(plan, language, record)
         text = report.render({**context, **control, "r": record})
         out.update(_formats(plan, f"{folder}/{DRILL_REPORTS}/{record['name']}",
                             stamp + one_blank_line(text), language,
-                            f"{control['doc_title']}: {record['name']}"))
+                            f"{control['doc_title']}: {record['name']}", hook))
     return out
 
 
-def _formats(plan: Plan, path: str, markdown: str, language: str,
-             title: str) -> dict[str, bytes]:
+def _diagram_context(plan: Plan, drawn: dict[str, diagrams.Drawing],
+                     term: Callable[[str], str]) -> dict[str, Any]:
+    """What the diagram documents print beside the diagrams: the Mermaid of each, the racks
+    of each site with what occupies their units, the flows merged as the design draws them,
+    the schedule's bars."""
+    bp = plan.blueprint
+    sites = []
+    for site in bp.sites:
+        key = f"equipment:{site.name}"
+        if key not in drawn:
+            continue
+        racks = []
+        for rack in bp.racks:
+            if rack.site is site:
+                runs = equipment.elevation(rack)
+                racks.append({"rack": rack, "runs": runs, "used": sum(
+                    r.last - r.first + 1 for r in runs if r.host or r.item)})
+        graph = drawn[key].graph
+        sites.append({"site": site, "racks": racks, "diagram": Md(drawn[key].mermaid),
+                      "loose": equipment.unmounted(bp, site),
+                      "per_rack": graph is not None and not any(
+                          n.shape == "rack" for n in graph.all_nodes()),
+                      "racks_to_a_box": len(racks) > equipment.RACK_LIMIT})
+    vms_on: dict[str, list[Host]] = {}
+    for host in bp.hosts:
+        if host.vm is not None:
+            vms_on.setdefault(host.vm.hypervisor or host.vm.cluster, []).append(host)
+    return {
+        "diagram": {key: Md(d.mermaid) for key, d in drawn.items()},
+        "vms_on": vms_on,
+        "equipment_sites": sites,
+        "attachments": lambda host: equipment.attachments(host, term),
+        "design_links": design.links(plan, term),
+        "drawn_kinds": design.DRAWN_KINDS,
+        "schedule_bars": schedule.bars(plan, term),
+    }
+
+
+def _formats(plan: Plan, path: str, markdown: str, language: str, title: str,
+             hook: Callable[[str], bytes | None]) -> dict[str, bytes]:
     """The document in every format the plan asks for, by path (``<path>.<format>``)."""
     docs = plan.documents
     fmts = docs.formats
@@ -240,7 +286,8 @@ def _formats(plan: Plan, path: str, markdown: str, language: str,
     latest = plan.revisions[-1].date if plan.revisions else ""
     made = convert_all(markdown, fmts, language=language, title=title,
                        date=latest or _UNDATED, templates=templates,
-                       stylesheet=Path(docs.stylesheet) if docs.stylesheet else None)
+                       stylesheet=Path(docs.stylesheet) if docs.stylesheet else None,
+                       diagram=hook)
     return {f"{path}.{fmt}": content for fmt, content in made.items()}
 
 

@@ -17,6 +17,7 @@ from sigen.compile.validate.documents import check_documents
 from sigen.compile.validate.evaluation import check_evaluation
 from sigen.compile.validate.index import Index
 from sigen.compile.validate.operations import check_operations
+from sigen.compile.validate.racks import check_racks
 from sigen.compile.validate.schema import check_schema
 from sigen.compile.validate.secrets import check_values
 from sigen.compile.validate.settings import check_settings
@@ -73,6 +74,7 @@ def validate_blueprint(
             check_values(index)
             check_settings(index, roles_dir)
         check_topology(index)
+        check_racks(index)
         check_operations(index)
         check_documents(index)
         check_team(index)

@@ -11,7 +11,9 @@ from sigen.compile.validate.index import Index
 __all__ = ["DOCUMENT_IDS", "check_documents", "people"]
 
 DOCUMENT_IDS = ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                "test-report", "verification-checklist", "lab-report", "drill-report",
+                "equipment-layout", "host-layout", "system-design", "software-build",
+                "test-report",
+                "verification-checklist", "lab-report", "drill-report",
                 "host-evaluation", "component-evaluation", "team-chart", "component-list")
 _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 

@@ -73,8 +73,8 @@ class Index:
     @classmethod
     def build(cls, loaded: LoadedBlueprint) -> Index:
         index = cls(loaded)
-        for section in ("sites", "networks", "clusters", "hosts", "services", "backups",
-                        "drills"):
+        for section in ("sites", "networks", "racks", "clusters", "hosts", "services",
+                        "backups", "drills"):
             index._add(section, loaded.data.get(section))
         return index
 

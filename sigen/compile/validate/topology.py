@@ -11,9 +11,11 @@ from sigen.compile.validate.schema import describe_path
 
 __all__ = ["check_topology", "overlapping"]
 
-_NAMED_SECTIONS = ("sites", "networks", "clusters", "hosts", "services", "backups", "drills")
-_SINGULAR = {"sites": "site", "networks": "network", "clusters": "cluster", "hosts": "host",
-             "services": "service", "backups": "backup policy", "drills": "drill"}
+_NAMED_SECTIONS = ("sites", "networks", "racks", "clusters", "hosts", "services", "backups",
+                   "drills")
+_SINGULAR = {"sites": "site", "networks": "network", "racks": "rack", "clusters": "cluster",
+             "hosts": "host", "services": "service", "backups": "backup policy",
+             "drills": "drill"}
 _KIND_SECTION = {"physical": "hardware", "vm": "vm", "cloud": "cloud"}
 
 

@@ -23,7 +23,8 @@ __all__ = ["FORMATS", "TEMPLATE_SUFFIXES", "Document", "FormatError", "convert",
 FORMATS = ("md", "html", "docx", "pdf")
 # What an organisation's template is, a format: a reference document, a typst template.
 TEMPLATE_SUFFIXES = {"docx": ".docx", "pdf": ".typ"}
-DiagramHook = Callable[[str], bytes]
+# The SVG of a diagram's Mermaid source, or None to show that diagram as its source.
+DiagramHook = Callable[[str], bytes | None]
 
 
 def convert(markdown: str, fmt: str, *, language: str, title: str, date: str,
@@ -35,7 +36,8 @@ def convert(markdown: str, fmt: str, *, language: str, title: str, date: str,
     every date the file holds; fonts: the font folders for the PDF (Debian's Noto folder
     when empty); template: a reference .docx for "docx", a .typ template for "pdf";
     stylesheet: CSS appended to sigen's for "html"; diagram: the SVG of a Mermaid source
-    (without it a diagram is shown as its source). Raises FormatError."""
+    (without it, or where it gives None, a diagram is shown as its source). Raises
+    FormatError."""
     templates = {fmt: template} if template is not None else {}
     return convert_all(markdown, (fmt,), language=language, title=title, date=date,
                        fonts=fonts, templates=templates, stylesheet=stylesheet,
@@ -95,6 +97,8 @@ def _draw(doc: Document, diagram: DiagramHook) -> None:
     for b in walk(doc.blocks):
         if isinstance(b, Diagram) and b.svg is None:
             svg = diagram(b.source)
+            if svg is None:
+                continue
             if not svg.lstrip().startswith((b"<svg", b"<?xml", b"<!DOCTYPE", b"<!--")):
                 raise FormatError("the diagram hook must give SVG")
             b.svg = svg

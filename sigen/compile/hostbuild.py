@@ -1,0 +1,144 @@
+"""The software build document's facts (O3.1.2), read from the finished plan: the install
+steps each host runs, the role variables the inventory and the playbooks give the roles
+there, the components of the role metadata, the flows, backups and restores of each host.
+
+Hosts that run the same steps share one build: the same plays give them the same variables.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sigen.plan import (
+    BackupJob,
+    Component,
+    Flow,
+    Host,
+    InstallStep,
+    Jinja,
+    Plan,
+    RestoreProcedure,
+)
+from sigen.plan.hostbuild import Admitted, BuildRole, Builds, HostBuild, HostPart, Setting
+
+__all__ = ["host_builds"]
+
+
+def _text(value: Any) -> str:
+    # A template of sigen's (a vault reference) is shown as the text Ansible evaluates.
+    if isinstance(value, Jinja):
+        return str(value)
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, default=str,
+                      separators=(", ", ": "))
+
+
+def _settings(role: str, values: Mapping[str, Any], file: str,
+              skip: Iterable[str] = ()) -> list[Setting]:
+    prefix, left_out = f"{role}_", set(skip)
+    return [Setting(role, name, _text(value), file,
+                    len(value) if isinstance(value, (list, tuple, dict)) else 0,
+                    isinstance(value, Jinja) and "vault_" in value)
+            for name, value in values.items()
+            if name.startswith(prefix) and name not in left_out]
+
+
+def _play_vars(plan: Plan, step: InstallStep) -> Mapping[str, Any]:
+    """The role variables of the step's play (ansible.py writes the same into it)."""
+    if step.service is not None:
+        return plan.ansible.service_vars[step.service.name]
+    if step.policy is not None:
+        return plan.backup_of[step.policy.name].client_vars
+    return {}
+
+
+def _installs(plan: Plan, component: Component, steps: tuple[InstallStep, ...],
+              inventory: Mapping[str, Any], defaults: Mapping[str, str]) -> bool:
+    """Whether one of ``steps`` installs the component: the option it depends on is on in
+    the step's play, else in the inventory, else by the role's default."""
+    if not component.when:
+        return True
+    fallback = inventory.get(component.when,
+                             json.loads(defaults.get(component.when) or "false"))
+    return any(bool(_play_vars(plan, s).get(component.when, fallback)) for s in steps)
+
+
+def _roles(plan: Plan, steps: tuple[InstallStep, ...]) -> tuple[BuildRole, ...]:
+    inventory = plan.ansible.inventory_vars.get(plan.default_env.name, {})
+    common_file = f"inventories/{plan.default_env.name}/group_vars/all.yml"
+    infos = {r.name: r for r in plan.components}
+    out = []
+    for role in dict.fromkeys(r for s in steps for r in s.roles):
+        mine = tuple(s for s in steps if role in s.roles)
+        played = [x for s in mine for x in _settings(role, _play_vars(plan, s),
+                                                     f"playbooks/{s.id.lower()}.yml")]
+        # A play's variable outranks the inventory's: the inventory's row would not hold.
+        settings = _settings(role, inventory, common_file, {x.name for x in played}) + played
+        info = infos.get(role)
+        defaults = {o.name: o.default for e in info.entry_points if e.name == "main"
+                    for o in e.options if "." not in o.name} if info else {}
+        components = tuple(c for c in info.components
+                           if _installs(plan, c, mine, inventory, defaults)) if info else ()
+        out.append(BuildRole(role, tuple(s.id for s in mine), components, tuple(settings),
+                             len(set(defaults) - {x.name for x in settings})))
+    return tuple(out)
+
+
+def _admitted(flows: Iterable[Flow]) -> tuple[Admitted, ...]:
+    """Flows to one port, kind and service as one row, their sources in order."""
+    rows: dict[tuple[int, str, str, str], list[str]] = {}
+    for f in flows:
+        source = f.source_host.name if f.source_host is not None else f.source
+        rows.setdefault((f.port, f.protocol, f.kind, f.service), []).append(source)
+    return tuple(Admitted(port, protocol, kind, service, tuple(dict.fromkeys(sources)))
+                 for (port, protocol, kind, service), sources in rows.items())
+
+
+def _part(plan: Plan, host: Host, roles: tuple[BuildRole, ...],
+          jobs: Mapping[str, list[BackupJob]],
+          restores: Mapping[str, list[RestoreProcedure]]) -> HostPart:
+    own = plan.ansible.host_vars.get(host.name, {})
+    file = f"inventories/{plan.default_env.name}/host_vars/{host.name}.yml"
+    settings = tuple(x for r in roles for x in _settings(r.role, own, file))
+    flows = plan.flows.get(host.name, ())
+    return HostPart(
+        host, settings, _admitted(flows),
+        # Its services' ports and those its firewall admits flows to (the node exporter's).
+        tuple(sorted({p for s in host.services for p in s.ports} | {f.port for f in flows})),
+        tuple(jobs.get(host.name, ())), tuple(restores.get(host.name, ())))
+
+
+def _every_host(plan: Plan) -> tuple[InstallStep, ...]:
+    everyone = len(plan.blueprint.hosts)
+    return tuple(s for s in plan.install if len(s.hosts) == everyone)
+
+
+def host_builds(plan: Plan) -> Builds:
+    """The steps every host runs, then the builds of the hosts in the order of their first
+    host."""
+    common = _every_host(plan)
+    steps_of: dict[str, list[InstallStep]] = {h.name: [] for h in plan.blueprint.hosts}
+    for step in plan.install:
+        for host in step.hosts:
+            steps_of[host.name].append(step)
+    jobs: dict[str, list[BackupJob]] = {}
+    for job in plan.backups:
+        for host in job.policy.hosts:
+            jobs.setdefault(host.name, []).append(job)
+    restores: dict[str, list[RestoreProcedure]] = {}
+    for procedure in plan.restores:
+        for host in procedure.hosts:
+            restores.setdefault(host.name, []).append(procedure)
+    alike: dict[tuple[str, ...], list[Host]] = {}
+    for host in plan.blueprint.hosts:
+        alike.setdefault(tuple(s.id for s in steps_of[host.name]), []).append(host)
+    every = _roles(plan, common)
+    shared = {s.id for s in common}
+    out = []
+    for members in alike.values():
+        steps = tuple(steps_of[members[0].name])
+        roles = _roles(plan, tuple(s for s in steps if s.id not in shared))
+        out.append(HostBuild(steps, roles, tuple(_part(plan, h, every + roles, jobs, restores)
+                                                 for h in members)))
+    return Builds(common, every, tuple(out))
