@@ -19,6 +19,7 @@ from sigen.compile.validate.schema import load_schema
 from sigen.compile.validate.secrets import LIMITS
 from sigen.compile.validate.values import (
     COMPONENT_RE,
+    FORMAT,
     NAME_RE,
     REQUIRED_ENVIRONMENTS,
     SETTING_RE,
@@ -50,7 +51,7 @@ _CHECKS: dict[str, dict[str, Any]] = {
                                   "sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com)"
                                   " AAAA"},
     "timezone": {"description": "Time zone of the tz database, e.g. Asia/Taipei."},
-    "format_version": {"const": 1},
+    "format_version": {"const": FORMAT},
 }
 
 
@@ -141,8 +142,8 @@ def json_schema(roles_dir: Path | None = None) -> dict[str, Any]:
     the components and their settings are those of that role library."""
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://sigen.example/schemas/blueprint-1.json",
-        "title": "sigen blueprint, format 1",
+        "$id": f"https://sigen.example/schemas/blueprint-{FORMAT}.json",
+        "title": f"sigen blueprint, format {FORMAT}",
         "description": "A system blueprint compiled by sigen into an Ansible project and its "
                        "plans. See docs/blueprint.md.",
         "type": "object",
