@@ -69,3 +69,10 @@ def test_every_code_is_documented() -> None:
     docs = (REPO / "docs" / "diagnostics.md").read_text("utf-8")
     missing = [code for code in CODES if f"## {code}" not in docs]
     assert not missing, f"codes missing from docs/diagnostics.md: {missing}"
+
+
+def test_every_code_sigen_uses_is_registered() -> None:
+    used = set()
+    for source in (REPO / "sigen").rglob("*.py"):
+        used |= set(re.findall(r"[\"'](SG\d{3})[\"']", source.read_text("utf-8")))
+    assert used - set(CODES) == set(), "codes missing from sigen.diagnostics.CODES"
