@@ -64,7 +64,7 @@ from sigen.sync.semdiff import SYSTEM, compare, summarize, summary_bytes
 from sigen.sync.writer import WriteResult, check_target, diff_tree, write_tree
 
 __all__ = ["BuildResult", "Options", "Rendered", "build", "check_output", "plan_for", "preview",
-           "render_blueprint", "render_for", "render_loaded"]
+           "render_blueprint", "render_for", "render_loaded", "role_docs", "role_readmes"]
 
 
 # Lines of changes one revision records; a larger change is counted, not listed (the table
@@ -301,3 +301,35 @@ def preview(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None =
     rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                           options=options)
     return rendered, diff_tree(rendered.files, out)
+
+
+def role_readmes(roles_dir: Path) -> dict[str, bytes]:
+    """The README of every role of the library (``<role>/README.md``), from the same facts
+    as the component documents: its metadata, argument specs and molecule scenarios."""
+    from sigen.compile.components import role_infos
+    from sigen.render.role_readme import readmes
+
+    names = sorted(p.name for p in roles_dir.iterdir()
+                   if (p / "meta" / "main.yml").is_file()) if roles_dir.is_dir() else []
+    return readmes(role_infos(roles_dir, names))
+
+
+def role_docs(roles_dir: Path, *, write: bool) -> list[Diagnostic]:
+    """Compare the role READMEs with what the library makes of them (SG904 for each one out
+    of date, SG905 for each missing); with ``write``, bring them up to date instead."""
+    from sigen.sync.writer import atomic_write
+
+    stale = []
+    for rel, content in role_readmes(roles_dir).items():
+        path = roles_dir / rel
+        current = path.read_bytes() if path.is_file() else None
+        if current == content:
+            continue
+        if write:
+            atomic_write(path, content)
+            continue
+        code, what = (("SG905", "missing") if current is None else
+                      ("SG904", "out of date with the role's metadata, argument specs or "
+                       "molecule scenarios"))
+        stale.append(Diagnostic(str(path), 0, 0, code, f"{rel} is {what}: run sigen role-docs"))
+    return stale

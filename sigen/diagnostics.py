@@ -27,7 +27,8 @@ class Diagnostic:
     severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {self.message}"
+        warning = "warning: " if self.severity == "warning" else ""
+        return f"{self.path}:{self.line}:{self.col}: {self.code} {warning}{self.message}"
 
 
 class SigenError(Exception):
@@ -124,6 +125,9 @@ CODES: dict[str, str] = {
     "SG801": "one person prepares and approves the same document",
     "SG802": "document template file not found",
     "SG803": "the documents cannot be written in a format",
+    "SG804": "a task nobody is responsible for",
+    "SG805": "unknown price catalog entry, or a new one given incompletely",
+    "SG806": "reporting lines go round in a circle",
     # The output folder
     "SG901": "output folder cannot be written safely",
     "SG902": "generated file edited by hand (or not written by sigen)",

@@ -25,13 +25,23 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_every_document_in_every_format(built: Path) -> None:
     for name in ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                 "test-report", "verification-checklist", "lab-report"):
+                 "test-report", "verification-checklist", "lab-report", "host-evaluation",
+                 "component-evaluation", "team-chart", "component-list"):
         for fmt in ALL.formats:
             path = built / "docs" / "en" / f"{name}.{fmt}"
             assert path.is_file() and path.stat().st_size > 1000, path
     text = subprocess.run(["pdftotext", str(built / "docs/en/installation-plan.pdf"), "-"],
                           capture_output=True, text=True, check=True).stdout
     assert "ESHOP-O2.2.1" in text and "INS-001" in text
+    # The task list's RACI table and the evaluation's figures are real tables there too.
+    raci = subprocess.run(["pdftotext", "-layout", str(built / "docs/en/team-chart.pdf"), "-"],
+                          capture_output=True, text=True, check=True).stdout
+    assert "ESHOP-O1.1.3" in raci and "DRL-002" in raci and "Wang Jun" in raci
+    from docx import Document
+
+    evaluation = Document(str(built / "docs/en/host-evaluation.docx"))
+    cells = {c.text for t in evaluation.tables for row in t.rows for c in row.cells}
+    assert "Physical hosts (the blueprint's)" in cells
 
 
 def test_the_folder_remembers_its_formats(built: Path) -> None:

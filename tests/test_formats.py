@@ -170,7 +170,11 @@ def test_every_pdf_page_renders_and_none_is_blank(
         images = sorted(tmp_path.glob(f"page{n}-*.pgm"))
         assert len(images) == _pages(pdf), name
         for image in images:
-            assert min(_pgm_pixels(image.read_bytes())) < 128, f"{name}: {image.name} is blank"
+            # Ink on at least 0.5 % of the page: more than the page number in the footer that
+            # a blank page still has; dense small text never reaches black at 12 dpi.
+            pixels = _pgm_pixels(image.read_bytes())
+            inked = sum(1 for p in pixels if p < 200)
+            assert inked >= len(pixels) // 200, f"{name}: {image.name} is blank"
 
 
 def _pgm_pixels(data: bytes) -> bytes:

@@ -184,3 +184,14 @@ def test_the_properties_catch_a_crash(monkeypatch: pytest.MonkeyPatch, tmp_path:
         _exercise("onprem-physical", EXAMPLES["onprem-physical"], tmp_path)
     with pytest.raises(AssertionError):
         _check_diagnostics([Diagnostic("x.yml", 0, 0, "SG004", "a\nb")])
+
+
+def test_a_value_holding_the_separator_of_sigens_own_errors(tmp_path: Path) -> None:
+    """Found by the fuzzer: a kind of "\\x1f" (the byte between code and message in sigen's
+    own schema errors) came out as a diagnostic without a code."""
+    doc = yaml.safe_load(EXAMPLES["hybrid-cloud"])
+    doc["hosts"][5]["kind"] = "\x1f"
+    raw = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()
+    diags = validate_blueprint(load_text(Path("hybrid-cloud.yml"), raw), ROLES)
+    _check_diagnostics(diags)
+    assert [d.code for d in diags if "hosts[5].kind" in d.message] == ["SG104"]

@@ -18,7 +18,7 @@ from sigen.compile.validate.schema import load_schema
 from sigen.diagnostics import SigenError
 from tests.conftest import REPO, ROLES
 
-PLAN_CHECKS = {"SG606"}  # reported once the plan is derived, by `sigen validate` too
+PLAN_CHECKS = {"SG606", "SG804"}  # reported once the plan is derived, by `sigen validate` too
 
 EXAMPLES = sorted((REPO / "blueprints").glob("*.yml"))
 

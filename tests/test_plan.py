@@ -8,6 +8,7 @@ import os
 import re
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import yaml
 
 from sigen.build import render_blueprint
 from tests.conftest import REPO, ROLES
+from tests.test_build_cases import read_yaml
 
 BLUEPRINTS = sorted((REPO / "blueprints").glob("*.yml"))
 
@@ -71,23 +73,53 @@ def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
         assert role["backup_client_schedule"] == job.on_calendar
         assert role["backup_client_check_schedule"] == job.check_calendar
         assert f"`OnCalendar={job.on_calendar}`" in doc
-        for unit in ("daily", "weekly", "monthly"):
+        for unit in ("last", "hourly", "daily", "weekly", "monthly", "yearly"):
             assert role[f"backup_client_keep_{unit}"] == job.keep[unit]
-        keep = (f"`restic forget --keep-daily {job.keep['daily']} --keep-weekly "
-                f"{job.keep['weekly']} --keep-monthly {job.keep['monthly']} --prune`")
+        flags = "".join(f" --keep-{unit} {n}" for unit, n in job.kept)
+        keep = f"`restic forget{flags} --prune`"
         assert keep in doc, keep
         assert role["backup_client_postgresql_databases"] == list(job.databases)
         assert role["backup_client_paths"] == list(job.paths)
 
 
-def test_backup_alert_in_the_plan_is_the_alert_rule(rendered: Any) -> None:
+def _alert_rules(role_vars: dict[str, Any]) -> dict[str, Any]:
+    """The monitoring role's alert rules file for ``role_vars`` (with Ansible's filters)."""
+    import jinja2
+    from ansible.plugins.filter.core import regex_escape, to_json
+
+    defaults = read_yaml((ROLES / "monitoring" / "defaults" / "main.yml").read_bytes())
+    env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
+    env.filters.update(to_json=to_json, regex_escape=regex_escape)
+    source = (ROLES / "monitoring" / "templates" / "sigen-alerts.rules.yml.j2").read_text()
+    text = env.from_string(source).render({**defaults, **role_vars, "ansible_managed": "m"})
+    rules = {r["alert"]: r for g in read_yaml(text.encode())["groups"] for r in g["rules"]}
+    return rules
+
+
+def test_each_policys_backup_alert_in_the_plan_is_the_alert_rule(rendered: Any) -> None:
+    """Per policy: the threshold the plan states is the one the rule compares with."""
     plan, files = rendered.plan, rendered.files
     monitoring = next(s for s in plan.install
                       if s.service is not None and s.service.component == "monitoring")
-    threshold = _role_vars(files, monitoring.id)["monitoring_backup_max_age_hours"]
-    assert threshold == plan.backup_alert_hours
+    given = _role_vars(files, monitoring.id)
+    rule = _alert_rules(given)["BackupTooOld"]
+    assert rule["for"] == f"{plan.backups[0].alert_for.seconds // 60}m"
     doc = files["docs/en/backup-restore-plan.md"].decode()
-    assert f"older than {plan.backup_alert_hours} hours" in doc
+    for job in plan.backups:
+        seconds = int(job.alert_after.total_seconds())
+        # The threshold is the interval and half of it, at most two hours more.
+        assert job.alert_after - job.interval == min(job.interval / 2, timedelta(hours=2))
+        expected = {e["max_age_seconds"] for e in given["monitoring_backup_expected"]
+                    if e["policy"] == job.policy.name}
+        assert expected == {seconds}
+        assert (f'sigen_backup_last_success_timestamp_seconds{{policy="{job.policy.name}"}}'
+                f" > {seconds})") in rule["expr"]
+        minutes = seconds // 60
+        shown = " ".join(part for part in (f"{minutes // 60} h" if minutes >= 60 else "",
+                                           f"{minutes % 60} min" if minutes % 60 else "")
+                         if part)
+        assert f"older than {shown} (the interval" in doc
+        assert f"{job.id} {shown}" in doc
 
 
 def test_drill_plays_record_what_the_drill_plan_names(rendered: Any) -> None:

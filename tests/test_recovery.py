@@ -236,7 +236,10 @@ def test_drill_records_become_reports_and_the_plans_history(tmp_path: Path,
     assert "docs/en/drill-reports/DRL-002-20261127T074201Z.md" in result.write.created
     report = (out / "docs" / "en" / "drill-reports" / "DRL-002-20261127T074201Z.md").read_text()
     assert "| Result | **FAIL** |" in report
-    assert "1. RTO exceeded: the service was recovered and verified 83 s after" in report
+    assert "1. RTO exceeded: the service was recovered and verified 83 s after the failure; " \
+        "the target is 10 s" in report
+    zh = (out / "docs" / "zh-TW" / "drill-reports" / "DRL-002-20261127T074201Z.md").read_text()
+    assert "1. 超過 RTO：服務於故障後 83 秒才復原並驗證完成；目標為 10 秒" in zh  # noqa: RUF001
     assert "| RTO: failure injected to service verified | 10 seconds (10 s) | 82.9 s | **no** |" \
         in report
     assert "| database-nightly | eshop: public.sigen_drill_canary | 1000 rows | 1000 rows " \
@@ -308,9 +311,10 @@ def test_the_plan_states_the_schedules_retention_and_checks_the_hosts_get(
         given = play["roles"][0]["vars"]
         assert f"`OnCalendar={given['backup_client_schedule']}`" in doc
         assert f"`OnCalendar={given['backup_client_check_schedule']}`" in doc
-        assert (f"`restic forget --keep-daily {given['backup_client_keep_daily']} --keep-weekly "
-                f"{given['backup_client_keep_weekly']} --keep-monthly "
-                f"{given['backup_client_keep_monthly']} --prune`") in doc
+        flags = "".join(f" --keep-{unit} {given[f'backup_client_keep_{unit}']}"
+                        for unit in ("last", "hourly", "daily", "weekly", "monthly", "yearly")
+                        if given[f"backup_client_keep_{unit}"] > 0)
+        assert f"`restic forget{flags} --prune`" in doc
 
 
 def test_only_restic_ids_from_the_prepare_phase_reach_ansible(tmp_path: Path,

@@ -119,7 +119,7 @@ def _schema_paths(rules: dict[str, object], prefix: str = "") -> list[str]:
             paths += _schema_paths(inner, path)
         values = rule.get("valuesrules")
         if isinstance(values, dict) and isinstance(values.get("schema"), dict):
-            key = "<host>" if name == "hosts" else "<document>"
+            key = {"hosts": "<host>", "prices": "<key>"}.get(name, "<document>")
             paths += _schema_paths(values["schema"], f"{path}.{key}")
     return paths
 
@@ -159,7 +159,7 @@ def test_a_placement_of_the_wrong_type_is_a_type_error(placement: str) -> None:
                         f"vm: {{hypervisor: {placement}, vcpus: 4, memory_gb: 8", 1)
     diags = validate_blueprint(load_text(Path("placed.yml"), text.encode()), ROLES)
     assert [d.code for d in diags if d.severity == "error"] == ["SG103"], diags
-    line = text[:text.index(f"vm: {{hypervisor: {placement}")].count("\n") + 1
+    line = next(n for n, t in enumerate(text.splitlines(), 1) if f"hypervisor: {placement}" in t)
     assert diags[0].line == line and "vm.hypervisor" in diags[0].message
 
 

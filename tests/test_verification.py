@@ -171,8 +171,32 @@ def test_reports_show_the_latest_run_and_history(plan: Plan, tmp_path: Path) -> 
     assert "not run: the host did not answer" in report
     checklist = (out / "docs" / "en" / "verification-checklist.md").read_text()
     flows_line = next(line for line in checklist.splitlines() if "Every declared flow" in line)
-    assert "☐" in flows_line  # mon01's checks did not run
+    # web01's flow failed and mon01's checks did not run: the failure is what the item shows.
+    assert "☒" in flows_line and "☐" not in flows_line
+    assert "(failed: web01)" in flows_line and "(not run: mon01)" in flows_line
     ssh_line = next(line for line in checklist.splitlines() if "X11" in line)
     assert "☐" in ssh_line and "6 of 7" in ssh_line
     # The records are kept; a rebuild with nothing new is a no-op.
     assert build(EXAMPLE, out, ROLES).plan is None
+
+
+@pytest.mark.parametrize("policy", ["denied", "key-only"])
+def test_the_checklist_states_the_exact_root_login_the_check_expects(
+        plan: Plan, tmp_path: Path, policy: str) -> None:
+    text = EXAMPLE.read_text().replace("root_login: denied", f"root_login: {policy}", 1)
+    blueprint = tmp_path / "eshop.yml"
+    blueprint.write_text(text)
+    out = tmp_path / "eshop"
+    build(blueprint, out, ROLES)
+    changed = make_plan(build_model(load_text(blueprint, text.encode())))
+    production = changed.root_login["production"]
+    assert production == ("no" if policy == "denied" else "prohibit-password")
+    # The check compares sshd -T with the environment's own value, which the inventory sets.
+    check = next(c for c in changed.checks if c.kind == "ssh" and c.setting == "permitrootlogin")
+    assert "hardening_ssh_permit_root_login" in str(check.expected)
+    given = changed.ansible.inventory_vars["production"]["hardening_ssh_permit_root_login"]
+    assert given == production
+    for lang in ("en", "zh-TW"):
+        checklist = (out / "docs" / lang / "verification-checklist.md").read_text()
+        item = next(line for line in checklist.splitlines() if line.startswith("| 1 |"))
+        assert f"PermitRootLogin {production}" in item

@@ -167,7 +167,7 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
         from sigen.cli import migrate as migrate_cli
 
         return migrate_cli.run(args, roles_dir)
-    if args.command in ("validate", "schema", "build", "plan"):
+    if args.command in ("validate", "schema", "build", "plan", "role-docs"):
         from sigen.cli import compile as compile_cli
 
         return compile_cli.run(args, roles_dir, fmt)

@@ -136,6 +136,17 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
                       "takes in")
     roles_option(plan)
 
+    docs = sub.add_parser("role-docs", **describe(
+        "role-docs", "write each role's README.md from its metadata, argument specs and "
+        "molecule scenarios (the sources of the component documents)",
+        examples=["sigen role-docs", "sigen role-docs --check    # in CI"],
+        codes={0: "every README is up to date (now, or already with --check)",
+               1: "(--check) a README is missing or out of date"}))
+    docs.add_argument("--check", action="store_true",
+                      help="write nothing; exit 1 when a README is missing or out of date")
+    docs.add_argument("--format", choices=formats, default="text")
+    roles_option(docs)
+
 
 def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
     from sigen.cli import signature
@@ -150,6 +161,20 @@ def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
         return _validate(args, roles_dir, fmt)
     if args.command == "plan":
         return _plan(args, roles_dir)
+    if args.command == "role-docs":
+        from sigen.build import role_docs
+
+        stale = role_docs(roles_dir, write=not args.check)
+        code = 1 if stale else 0
+        if fmt is format_json:
+            from sigen.cli.results import emit
+
+            return emit("role-docs", code, {"check": args.check,
+                                            "stale": sorted({d.path for d in stale})}, stale)
+        from sigen.cli import print_diagnostics
+
+        print_diagnostics(stale, fmt)
+        return code
     from sigen.sync.incremental import unchanged_output
 
     if args.out is None:
@@ -194,10 +219,14 @@ def _validate(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
             diags = validate_blueprint(loaded, roles_dir)
             if not any(d.severity == "error" for d in diags):
                 # What needs the plan's facts (what a drill takes down) is checked on it.
+                from sigen.compile.plan_checks import check_plan
+
                 try:
-                    plan_for(loaded, roles_dir)
+                    plan = plan_for(loaded, roles_dir)
                 except SigenError as exc:
                     diags = sorted([*diags, *exc.diagnostics])
+                else:  # what the plan's checks only warn about
+                    diags = sorted([*diags, *check_plan(plan, loaded)])
         errors = sum(d.severity == "error" for d in diags)
         rows.append({"path": str(blueprint), "valid": not errors, "errors": errors,
                      "warnings": len(diags) - errors})

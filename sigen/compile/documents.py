@@ -20,6 +20,10 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "verification-checklist": ("O2.2.3",),
     "lab-report": ("O2.2.2",),
     "drill-report": ("O3.1.4",),
+    "host-evaluation": ("O2.1.1",),
+    "component-evaluation": ("O2.1.2",),
+    "team-chart": ("O1.1.3",),
+    "component-list": ("O1.3.2",),
 }
 # The lab report and the drill reports support an output rather than being one: their
 # numbers carry a suffix so that no two documents share a number.

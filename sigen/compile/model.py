@@ -8,9 +8,11 @@ mapping: they are the role's own options).
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sigen.compile.loader import LoadedBlueprint
+from sigen.plan.evaluation import EvaluationSettings, PriceOverride
 from sigen.plan.system import (
     Admin,
     BackupPolicy,
@@ -24,6 +26,7 @@ from sigen.plan.system import (
     Host,
     Hypervisor,
     Interface,
+    KeyCustody,
     Network,
     NotSecret,
     Person,
@@ -89,7 +92,32 @@ def _cloud(c: Mapping[str, Any] | None) -> CloudInstance | None:
     if not c:
         return None
     return CloudInstance(provider=str(c["provider"]), region=str(c["region"]),
-                         instance_type=str(c["instance_type"]), zone=_str(c.get("zone")))
+                         instance_type=str(c["instance_type"]), zone=_str(c.get("zone")),
+                         disks=_disks(c.get("disks")))
+
+
+def _stakeholder(p: Mapping[str, Any]) -> Person:
+    return Person(p["name"], p["role"], p["contact"],
+                  responsible_for=tuple(dict.fromkeys(p.get("responsible_for") or ())),
+                  owns=tuple(dict.fromkeys(p.get("owns") or ())),
+                  reports_to=_str(p.get("reports_to")))
+
+
+def _evaluation(e: Mapping[str, Any] | None) -> EvaluationSettings:
+    """The evaluation section; amounts as Decimal from their written digits."""
+    if not e:
+        return EvaluationSettings()
+    egress = e.get("egress_gb_per_month")
+    return EvaluationSettings(
+        period_years=int(e.get("period_years", 5)),
+        egress_gb_per_month=None if egress is None else Decimal(str(egress)),
+        overrides=tuple(
+            PriceOverride(key=str(k), amount=Decimal(str(v["amount"])),
+                          source=str(v["source"]), currency=_str(v.get("currency")),
+                          date=_str(v.get("date")), vcpus=int(v.get("vcpus") or 0),
+                          memory_gb=None if v.get("memory_gb") is None
+                          else Decimal(str(v["memory_gb"])))
+            for k, v in (e.get("prices") or {}).items()))
 
 
 def build_model(loaded: LoadedBlueprint) -> Blueprint:
@@ -218,6 +246,9 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         reboot=_str(patch.get("reboot")) or "never",
         not_secrets=tuple(NotSecret(str(e["at"]), str(e["reason"]), str(e["reviewed_by"]))
                           for e in sec.get("not_secrets") or ()),
+        key_custody=(KeyCustody(str(custody["holder"]), str(custody["escrow"]),
+                                _str(custody.get("deputy")))
+                     if isinstance(custody := sec.get("key_custody"), dict) else None),
     )
 
     environments = tuple(
@@ -233,12 +264,12 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
     return Blueprint(
         name=system["name"], title=system["title"], owner=system["owner"],
         description=_str(system.get("description")),
-        stakeholders=tuple(Person(p["name"], p["role"], p["contact"])
-                           for p in system.get("stakeholders") or ()),
+        stakeholders=tuple(_stakeholder(p) for p in system.get("stakeholders") or ()),
         environments=environments, sites=sites, networks=networks, hosts=hosts,
         services=services, backups=tuple(backups), drills=drills, change=change,
         security=security,
         clusters={c["name"]: tuple(host_by[h] for h in c["hosts"])
                   for c in data.get("clusters") or ()},
         sha256=loaded.sha256,
+        evaluation=_evaluation(data.get("evaluation")),
     )

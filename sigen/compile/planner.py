@@ -20,11 +20,15 @@ from pathlib import Path
 
 from sigen.compile import lab, recovery, verification, wiring
 from sigen.compile.change import change_request
+from sigen.compile.components import role_infos
+from sigen.compile.evaluation import host_evaluation
+from sigen.compile.findings import failures, findings
 from sigen.compile.ports import NODE_EXPORTER_PORT
+from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
+from sigen.compile.team import team
 from sigen.compile.wiring.base import root_login
 from sigen.plan import (
-    BackupJob,
     Blueprint,
     Documents,
     DrillStep,
@@ -220,19 +224,19 @@ def _dependents(bp: Blueprint) -> dict[str, tuple[Service, ...]]:
     return {k: tuple(v) for k, v in found.items()}
 
 
-def _backup_alert_hours(plan_backups: tuple[BackupJob, ...]) -> int:
-    """BackupTooOld: the longest interval between two backups, plus two hours of slack."""
-    if not plan_backups:
-        return 0
-    longest = max(b.interval.total_seconds() for b in plan_backups)
-    return math.ceil(longest / 3600) + 2
-
-
 def _roles_used(install: tuple[InstallStep, ...], backups: bool) -> tuple[str, ...]:
     names = {r for s in install for r in s.roles}
     if backups:
         names.add("backup_client")
     return tuple(sorted(names))
+
+
+def _judged(evidence: Evidence, drills: tuple[DrillStep, ...], owner: str) -> Evidence:
+    """The evidence with each drill run's missed criteria and the actions they call for."""
+    by_id = {d.id: d.drill for d in drills}
+    return replace(evidence,
+                   failures={str(r.get("name")): failures(r) for r in evidence.drill_runs},
+                   findings=findings(evidence.drill_runs, by_id, owner))
 
 
 def make_plan(bp: Blueprint, evidence: Evidence | None = None,
@@ -254,14 +258,20 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         install_minutes=sum(s.minutes for s in install),
         window_minutes=(int(parse_duration(bp.change.duration).total_seconds()) // 60
                         if bp.change else 0),
-        backup_alert_hours=_backup_alert_hours(jobs),
         roles=(roles := _roles_used(install, bool(jobs))),
-        evidence=evidence or Evidence(),
+        evidence=_judged(evidence or Evidence(), drills, bp.owner),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
         documents=documents or Documents(),
     )
     core = replace(core, change=change_request(bp, install, jobs, dependents,
                                                core.window_minutes))
+    components = role_infos(roles_dir, roles) if roles_dir is not None else ()
+    core = replace(
+        core,
+        components=components,
+        protection=protection(bp, jobs, components),
+        evaluation=host_evaluation(bp, core.install_minutes),
+        team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)
     with_checks = replace(core, checks=checks)
     return replace(

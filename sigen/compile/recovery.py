@@ -11,6 +11,7 @@ plays get.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import timedelta
 from typing import Any
 
 from sigen.compile.wiring import backup as backup_wiring
@@ -32,12 +33,23 @@ from sigen.plan import (
     parse_duration,
 )
 
-__all__ = ["CHECK_CALENDAR", "steps"]
+__all__ = ["ALERT_FOR", "CHECK_CALENDAR", "steps"]
 
 # When each policy's repository is checked (restic check, sigen-backup-check.timer): weekly,
 # after the nightly backups. backup.yml and drills also check after every backup they take.
 CHECK_CALENDAR = "Sun *-*-* 04:00:00"
-_KEPT = ("daily", "weekly", "monthly")
+CHECK_EVERY = timedelta(days=7)
+# Each weekly check also reads back a quarter of the data (restic check --read-data-subset),
+# another quarter each week: every byte is read back within four weeks, at a quarter of
+# the cost of reading it all every week.
+READ_DATA_PARTS = 4
+# BackupTooOld (the monitoring role's rule): a policy's last success may be older than its
+# interval by the time a run may take or slip (half the interval, at most two hours) before
+# it counts as missed; the rule fires once that has lasted ALERT_FOR.
+ALERT_GRACE_MAX = timedelta(hours=2)
+ALERT_FOR = timedelta(minutes=15)
+# restic forget --keep-<unit>, in restic's order (shortest first).
+_KEPT = ("last", "hourly", "daily", "weekly", "monthly", "yearly")
 
 Dependents = Mapping[str, tuple[Service, ...]]
 
@@ -268,14 +280,18 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
     for i, p in enumerate(bp.backups):
         keep = {unit: int(p.retention.get(unit, 0)) for unit in _KEPT}
         on_calendar = calendar(p)
+        interval = parse_duration(p.every)
         jobs.append(BackupJob(
             id=f"BAK-{i + 1:03d}", policy=p, install_id=install_of[p.name],
-            interval=parse_duration(p.every), rpo=parse_duration(p.rpo),
+            interval=interval, rpo=parse_duration(p.rpo),
+            alert_after=interval + min(interval / 2, ALERT_GRACE_MAX), alert_for=ALERT_FOR,
             rto=parse_duration(p.rto), on_calendar=on_calendar, check_calendar=check_calendar,
-            keep=keep, databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
+            check_every=CHECK_EVERY, read_data_parts=READ_DATA_PARTS, keep=keep,
+            databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
             password=backup_wiring.password(p), account=f"bk-{p.name}",
             restore_id=restore_of[p.name].id,
             drills=tuple(d.id for d in drills if p in d.policies),
             access=backup_wiring.access(bp, p, p.hosts[0]),
-            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep)))
+            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep,
+                                                  CHECK_EVERY, READ_DATA_PARTS)))
     return tuple(jobs), tuple(restores), drills

@@ -14,6 +14,9 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sigen.compile.findings import judge
+from sigen.plan.evidence import Failure
+
 __all__ = ["compare_state", "parse_time", "reasons"]
 
 _FRACTION = re.compile(r"(\.\d{1,6})\d*")
@@ -91,38 +94,34 @@ def _seconds_text(seconds: float) -> str:
     return f"{whole // 60} min {whole % 60} s"
 
 
+def _reason(f: Failure, rto_text: str, rpo_text: str) -> str:
+    if f.kind == "phase":
+        return f"The {f.subject} phase failed: {f.observed or 'see the Ansible output'}"
+    if f.kind == "data":
+        return (f"Data lost: {f.subject} ({f.policy}) was {f.expected} before the failure "
+                f"and is {f.observed or 'unknown'} after the recovery")
+    if f.kind == "answer":
+        return (f"{f.subject} does not answer on {f.host} port {f.port}: "
+                f"{f.observed or 'no connection'}")
+    if f.kind == "dependant":
+        return (f"{f.subject} on {f.host} cannot reach the recovered service at "
+                f"{f.address}:{f.port}: {f.observed or 'no connection'}")
+    if f.kind == "unrecovered":
+        return f"Not recovered, so no recovery time to compare with the RTO of {rto_text}"
+    if f.kind == "rto":
+        return (f"RTO exceeded: the service was recovered and verified "
+                f"{_seconds_text(f.seconds)} after the failure; the target is {rto_text} "
+                f"({f.target} s)")
+    return (f"RPO exceeded: the restored snapshot is {_seconds_text(f.seconds)} older than "
+            f"the failure; the target is {rpo_text} ({f.target} s)")
+
+
 def reasons(*, phases: Sequence[Mapping[str, Any]], data: Sequence[Mapping[str, Any]],
             answers: Sequence[Mapping[str, Any]], dependants: Sequence[Mapping[str, Any]],
             rto: float | None, rto_target: int, rto_text: str,
             rpo: float | None, rpo_target: int, rpo_text: str) -> list[str]:
-    """Why the drill failed, in the order a reader needs them; empty when it passed."""
-    out: list[str] = []
-    for phase in phases:
-        if not phase.get("ok"):
-            detail = "; ".join(phase.get("failures") or ()) or phase.get("detail") or \
-                "see the Ansible output"
-            out.append(f"The {phase['phase']} phase failed: {detail}")
-    for row in data:
-        if not row["kept"]:
-            out.append(f"Data lost: {row['name']} ({row['policy']}) was {row['expected']} "
-                       f"before the failure and is {row['observed'] or 'unknown'} after "
-                       "the recovery")
-    for answer in answers:
-        if not answer.get("answered"):
-            out.append(f"{answer.get('service')} does not answer on {answer.get('host')} "
-                       f"port {answer.get('port')}: {answer.get('said') or 'no connection'}")
-    for dep in dependants:
-        if not dep.get("reached"):
-            out.append(f"{dep.get('service')} on {dep.get('host')} cannot reach the recovered "
-                       f"service at {dep.get('address')}:{dep.get('port')}: "
-                       f"{dep.get('said') or 'no connection'}")
-    if rto is None:
-        out.append(f"Not recovered, so no recovery time to compare with the RTO of {rto_text}")
-    elif rto > rto_target:
-        out.append(f"RTO exceeded: the service was recovered and verified "
-                   f"{_seconds_text(rto)} after the failure; the target is {rto_text} "
-                   f"({rto_target} s)")
-    if rpo is not None and rpo > rpo_target:
-        out.append(f"RPO exceeded: the restored snapshot is {_seconds_text(rpo)} older than "
-                   f"the failure; the target is {rpo_text} ({rpo_target} s)")
-    return out
+    """Why the drill failed, in words (the record's ``reasons``, what ``sigen drill``
+    prints), from the one judgement the plan also uses; empty when it passed."""
+    missed = judge(phases=phases, data=data, answers=answers, dependants=dependants,
+                   rto=rto, rto_target=rto_target, rpo=rpo, rpo_target=rpo_target)
+    return [_reason(f, rto_text, rpo_text) for f in missed]

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = ["DRILL_FORMAT", "DRILL_RUNS", "RECORDS", "REVISIONS", "VERIFY_FORMAT",
-           "VERIFY_RUNS", "Change", "Evidence", "Revision"]
+           "VERIFY_RUNS", "Change", "Evidence", "Failure", "Finding", "Revision"]
 
 RECORDS = "records"
 REVISIONS = f"{RECORDS}/revisions.json"
@@ -59,14 +59,56 @@ class Revision:
         return items, bool(self.facts.get("initial"))
 
 
+@dataclass(frozen=True)
+class Failure:
+    """One success criterion a drill run missed, as data each language words itself.
+
+    ``kind``: ``phase`` (a phase failed: ``subject`` the phase, ``observed`` what Ansible
+    said), ``data`` (``subject`` a table or folder of ``policy`` that did not survive:
+    ``expected`` before, ``observed`` after), ``answer`` (``subject`` the service that does
+    not answer on ``host`` port ``port``), ``dependant`` (``subject`` a dependant service on
+    ``host`` that cannot reach ``address``:``port``), ``unrecovered`` (no recovery, so no
+    RTO), ``rto`` and ``rpo`` (``seconds`` achieved over ``target`` seconds)."""
+
+    kind: str
+    subject: str = ""
+    policy: str = ""
+    host: str = ""
+    address: str = ""
+    port: int = 0
+    expected: str = ""
+    observed: str = ""
+    seconds: float = 0.0
+    target: int = 0
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A missed criterion of a drill run as a corrective action (ISO 22301 exercising):
+    owned by the drill's lead, due before the drill's next run (``due``: ISO date, empty
+    when the drill is no longer in the blueprint), ``closed_by`` the later run of the same
+    drill that passed (empty: open)."""
+
+    drill: str  # DRL- ID
+    run: str  # the record's name, which names its report
+    date: str  # ISO date of the run
+    failure: Failure
+    owner: str
+    due: str
+    closed_by: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Evidence:
     """Every record beside the output, oldest first. A verification run carries the
     ``summary`` of its checks (total, passed, failed, unrun); a drill run its ``name`` (the
-    record's file name, which names its report)."""
+    record's file name, which names its report). ``failures`` are each drill run's missed
+    criteria by run name; ``findings`` the same as corrective actions, oldest first."""
 
     verify_runs: tuple[Record, ...] = ()
     drill_runs: tuple[Record, ...] = ()
+    failures: Mapping[str, tuple[Failure, ...]] = field(default_factory=dict)
+    findings: tuple[Finding, ...] = ()
 
     @property
     def latest_run(self) -> Record | None:

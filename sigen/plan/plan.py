@@ -14,9 +14,12 @@ from typing import Any
 
 from sigen.plan.change import ChangeRequest
 from sigen.plan.checks import Check
+from sigen.plan.components import RoleInfo
 from sigen.plan.documents import Documents
+from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.lab import LabHost, Topology
+from sigen.plan.protection import Protection
 from sigen.plan.steps import (
     BackupJob,
     DrillStep,
@@ -26,6 +29,7 @@ from sigen.plan.steps import (
     SecretUse,
 )
 from sigen.plan.system import Blueprint, Environment, Service
+from sigen.plan.team import Team
 
 __all__ = ["AnsibleWiring", "Plan"]
 
@@ -61,7 +65,6 @@ class Plan:
     root_login: Mapping[str, str]  # environment -> sshd PermitRootLogin there
     install_minutes: int  # the estimated duration of every install step together
     window_minutes: int  # the maintenance window (0: none defined)
-    backup_alert_hours: int  # BackupTooOld fires when a policy's last success is older
     roles: tuple[str, ...]  # the roles the project uses, by name
     checks: tuple[Check, ...] = ()
     # The checks as rows for the default environment, expected values resolved.
@@ -75,6 +78,12 @@ class Plan:
     change: ChangeRequest | None = None
     # The files of those roles, by their path in the project (roles/<role>/...): copied.
     role_files: Mapping[str, bytes] = field(default_factory=dict)
+    # Those roles as the component documents describe them (O1.3.2, O2.1.2).
+    components: tuple[RoleInfo, ...] = ()
+    evaluation: HostEvaluation | None = None  # the host evaluation report (O2.1.1)
+    team: Team = field(default_factory=Team)  # the team chart and task list (O1.1.3)
+    # How the backups are protected (3-2-1, integrity, key) and what they leave out.
+    protection: Protection = field(default_factory=Protection)
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]

@@ -84,10 +84,18 @@ class BackupJob:
     install_id: str
     interval: timedelta
     rpo: timedelta
+    # BackupTooOld fires for this policy when its last success is older than alert_after
+    # and has been for alert_for (the monitoring rule's threshold and `for`).
+    alert_after: timedelta
+    alert_for: timedelta
     rto: timedelta
     on_calendar: str  # systemd OnCalendar of the backup timer
     check_calendar: str  # systemd OnCalendar of the repository check
-    keep: Mapping[str, int]  # restic forget --keep-<unit>: daily, weekly, monthly
+    check_every: timedelta  # how often that check runs
+    read_data_parts: int  # each check reads back one of this many parts of the data
+    # restic forget --keep-<unit> for every unit (last, hourly, daily, weekly, monthly,
+    # yearly), 0 where the policy keeps none by it.
+    keep: Mapping[str, int]
     databases: tuple[str, ...]  # dumped (database-dump of a PostgreSQL service)
     paths: tuple[str, ...]  # files and folders saved besides the dumps
     password: Secret  # the repository password
@@ -100,6 +108,22 @@ class BackupJob:
     @property
     def meets_rpo(self) -> bool:
         return self.interval <= self.rpo
+
+    @property
+    def noticed_after(self) -> timedelta:
+        """The longest a policy can go without a successful backup before its alert fires."""
+        return self.alert_after + self.alert_for
+
+    @property
+    def noticed_before_second_miss(self) -> bool:
+        """Whether a failed run is alerted on before the run after it is due."""
+        return self.noticed_after < 2 * self.interval
+
+    @property
+    def kept(self) -> tuple[tuple[str, int], ...]:
+        """The units the policy keeps snapshots by, with their counts, in restic's order:
+        exactly the --keep-<unit> flags its forget runs with."""
+        return tuple((unit, n) for unit, n in self.keep.items() if n > 0)
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
+from sigen.plan.evaluation import EvaluationSettings
+
 __all__ = [
     "Admin",
     "BackupPolicy",
@@ -91,6 +93,11 @@ class Person:
     role: str = ""
     contact: str = ""
     level: int = 0
+    # A stakeholder's part in the task list (O1.1.3): the duties (sigen.plan.team.DUTIES)
+    # and the services they are responsible for, and whom they report to.
+    responsible_for: tuple[str, ...] = ()
+    owns: tuple[str, ...] = ()
+    reports_to: str = ""
 
 
 @dataclass(frozen=True, eq=False)
@@ -198,6 +205,7 @@ class CloudInstance(_ReprOnce):
     region: str
     instance_type: str
     zone: str = ""
+    disks: tuple[Disk, ...] = ()  # its volumes, when the blueprint gives them
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -336,6 +344,17 @@ class NotSecret:
     reviewed_by: str
 
 
+@dataclass(frozen=True)
+class KeyCustody:
+    """Who holds the keys without which the backups and the project are unusable (the
+    ansible-vault password, the backup repositories' passwords), and where the escrow
+    copy is kept."""
+
+    holder: str
+    escrow: str
+    deputy: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Security:
     admins: tuple[Admin, ...]
@@ -348,6 +367,7 @@ class Security:
     patch_at: str
     reboot: str
     not_secrets: tuple[NotSecret, ...] = ()
+    key_custody: KeyCustody | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -370,6 +390,8 @@ class Blueprint:
     security: Security
     clusters: Mapping[str, tuple[Host, ...]]
     sha256: str
+    # The host evaluation's period, workload and prices (the evaluation section).
+    evaluation: EvaluationSettings = field(default_factory=EvaluationSettings)
 
     def host(self, name: str) -> Host:
         return self._hosts_by_name[name]

@@ -21,13 +21,25 @@ import jinja2.bccache
 from sigen.plan import Host, Plan
 from sigen.plan.evidence import Change
 from sigen.render import reports, words
-from sigen.render.markdown import Md, code, duration, md_escape, minutes
+from sigen.render.markdown import (
+    Md,
+    ansible_doc,
+    code,
+    duration,
+    md_escape,
+    mermaid,
+    minutes,
+    money,
+    number,
+)
 from sigen.render.memo import recalled
 
 __all__ = ["DOCUMENTS", "DRILL_REPORTS", "REPORTS", "compiled_templates_in",
-           "describe_changes", "render"]
+           "describe_changes", "one_blank_line", "render", "template"]
 
-DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md")
+DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-plan.md",
+             "host-evaluation.md", "component-evaluation.md", "team-chart.md",
+             "component-list.md")
 # Rendered from the plan and the measured records (verification runs) in it.
 REPORTS = ("test-report.md", "verification-checklist.md", "lab-report.md")
 # One report per drill run, in each language: docs/<language>/drill-reports/<run>.md.
@@ -58,6 +70,10 @@ def _environment() -> jinja2.Environment:
     env.filters["duration"] = duration
     env.filters["minutes"] = minutes
     env.filters["md"] = Md
+    env.filters["money"] = money
+    env.filters["mermaid"] = mermaid
+    env.filters["ansible_doc"] = ansible_doc
+    env.filters["number"] = number
     env.globals["section"] = _section
     return env
 
@@ -156,7 +172,12 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
     }
 
 
-def _one_blank_line(text: str) -> str:
+def template(name: str) -> jinja2.Template:
+    """A template of the one environment (``sigen/templates/<name>``)."""
+    return _environment().get_template(name)
+
+
+def one_blank_line(text: str) -> str:
     """``text`` with runs of blank lines made one (the templates leave some where optional
     parts are left out) and one newline at the end. str.replace, not a regular
     expression: a quarter of the time over the 19 MB test report of 10,000 hosts."""
@@ -193,14 +214,14 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
         doc = name.removesuffix(".md")
         control = words.document(plan, language, doc)
         text = env.get_template(f"{language}/{name}.j2").render({**context, **control})
-        out.update(_formats(plan, f"{folder}/{doc}", stamp + _one_blank_line(text),
+        out.update(_formats(plan, f"{folder}/{doc}", stamp + one_blank_line(text),
                             language, f"{control['doc_title']}: {plan.blueprint.title}"))
     report = env.get_template(f"{language}/drill-report.md.j2")
     for record in plan.evidence.drill_runs:
-        control = words.document(plan, language, "drill-report")
+        control = words.report(plan, language, record)
         text = report.render({**context, **control, "r": record})
         out.update(_formats(plan, f"{folder}/{DRILL_REPORTS}/{record['name']}",
-                            stamp + _one_blank_line(text), language,
+                            stamp + one_blank_line(text), language,
                             f"{control['doc_title']}: {record['name']}"))
     return out
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from sigen.plan import parse_duration
 
-__all__ = ["Md", "code", "duration", "md_escape", "minutes"]
+__all__ = ["Md", "ansible_doc", "code", "duration", "md_escape", "mermaid", "minutes", "money",
+           "number"]
 
 # Only what Markdown (GitHub's) would read as markup: a backslash, code, emphasis, links,
 # HTML, a table's cell separator, a heading mark, strikethrough. Braces and "!" mean nothing
@@ -82,3 +84,57 @@ def minutes(total: int) -> str:
     if hours and minutes:
         return f"{hours} h {minutes} min"
     return f"{hours} h" if hours else f"{minutes} min"
+
+
+def money(value: Decimal | int) -> str:
+    """Whole dollars with thousands separators (the plan rounded them): 1,234,567."""
+    return f"{Decimal(value):,.0f}"
+
+
+def number(value: Decimal | int) -> str:
+    """An exact figure with thousands separators and no trailing zeros: 4,270.5, 0.1302,
+    18,550 (the plan's 18550.0)."""
+    return f"{Decimal(value).normalize():,f}"
+
+
+_MERMAID = {"#": "#35;", '"': "#quot;", "<": "#lt;", ">": "#gt;", "`": "#96;", "\\": "#92;"}
+
+
+def mermaid(value: object) -> Md:
+    """Text for a quoted Mermaid label, on one line: what Mermaid reads as markup (quotes,
+    tags, entity codes, Markdown strings) written as its entity codes, so user text stays
+    text in the diagram."""
+    text = " ".join(str(value).split())
+    return Md("".join(_MERMAID.get(c, c) for c in text))
+
+
+# Ansible's documentation markup in argument specs: C(code), V(value), O(option), I(italic),
+# B(bold), U(url), L(text,url), M(module).
+_ANSIBLE_MARKUP = re.compile(r"\b([CVOIBUM])\(([^()]*)\)|\bL\(([^(),]*),([^()]*)\)")
+
+
+def ansible_doc(value: object) -> Md:
+    """An argument spec's description as Markdown: its code markup as code, the rest as
+    escaped text."""
+    text = " ".join(str(value).split())
+    out: list[str] = []
+    last = 0
+
+    def plain(piece: str) -> str:  # escaped, its spaces at either end kept
+        inner = piece.strip(" ")
+        if not inner:
+            return piece
+        start = piece.index(inner)
+        return piece[:start] + md_escape(inner) + piece[start + len(inner):]
+
+    for m in _ANSIBLE_MARKUP.finditer(text):
+        out.append(plain(text[last:m.start()]))
+        if m.group(1) in ("C", "V", "O", "M"):
+            out.append(code(m.group(2)))
+        elif m.group(1) is not None:
+            out.append(plain(m.group(2)))
+        else:
+            out.append(plain(m.group(3)))
+        last = m.end()
+    out.append(plain(text[last:]))
+    return Md("".join(out))

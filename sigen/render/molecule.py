@@ -29,7 +29,7 @@ def _molecule_yml(topo: Topology) -> dict[str, Any]:
         "ansible": {
             # molecule writes its own ansible.cfg: repeat what the project's says.
             "cfg": {"defaults": {"forks": 20, "gathering": "smart",
-                                 "interpreter_python": "auto_silent"},
+                                 "interpreter_python": "/usr/bin/python3"},
                     "ssh_connection": {"pipelining": True}},
             "executor": {"args": {"ansible_playbook": [
                 "--inventory=${MOLECULE_SCENARIO_DIRECTORY}/../../inventories/lab",

@@ -17,6 +17,7 @@ import hashlib
 import json
 from collections.abc import Mapping
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sigen.plan import (
@@ -61,6 +62,8 @@ def _plain(value: Any, inner: Any) -> Any:
         return value
     if isinstance(value, bytes):  # a file copied into the project (a role's)
         return {"sha256": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, Decimal):  # an exact amount: as its digits, never a float
+        return str(value)
     if isinstance(value, timedelta):
         return int(value.total_seconds())
     if isinstance(value, date):

@@ -38,9 +38,10 @@ def _having(checks: Sequence[Mapping[str, Any]], key: str,
     return [c for c in checks if c.get(key) in wanted]
 
 
-def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, list[str]]:
+def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, Any]:
     """The hosts (or subjects) of ``checks``: all, those with a failed check, those with a
-    check not run, and those that passed every check; each in the checks' order."""
+    check not run, and those that passed every check; each in the checks' order. ``status``
+    is the item's: a failure outranks a check not run, which outranks a pass."""
     every: dict[str, None] = {}
     failed: dict[str, None] = {}
     unrun: dict[str, None] = {}
@@ -52,8 +53,9 @@ def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, list[
         elif check.get("passed") is None:
             unrun[name] = None
     passed = [h for h in every if h not in failed and h not in unrun]
+    status = "failed" if failed else "unrun" if unrun else "passed"
     return {"hosts": list(every), "failed": list(failed), "unrun": list(unrun),
-            "passed": passed}
+            "passed": passed, "status": status}
 
 
 def context(plan: Plan) -> dict[str, Any]:

@@ -9,7 +9,7 @@ the zh-TW documents when the blueprint asks for it.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -77,9 +77,23 @@ def document(plan: Plan, language: str, doc: str) -> dict[str, Any]:
     latest = plan.revisions[-1] if plan.revisions else None
     return {
         "doc": info,
+        "doc_number": info.number,
         "doc_title": glossary()[f"document:{doc}"][language],
         "doc_codes": " / ".join(info.codes),
         "doc_version": latest.version if latest else "1.0",
         "doc_date": format_date(latest.date, language, plan.documents.calendar)
         if latest else "",
     }
+
+
+def report(plan: Plan, language: str, record: Mapping[str, Any]) -> dict[str, Any]:
+    """The control data of one drill run's report: issued once, when the run is recorded,
+    numbered after the report document and the run."""
+    control = document(plan, language, "drill-report")
+    started = str(record.get("started", ""))[:10]
+    control.update({
+        "doc_number": f"{control['doc'].number}-{record.get('name', '')}",
+        "doc_version": "1.0",
+        "doc_date": format_date(started, language, plan.documents.calendar) if started else "",
+    })
+    return control

@@ -63,6 +63,8 @@ def inputs_of(blueprint: Path, roles_dir: Path, out: Path) -> Inputs:
         # Every record feeds the documents: the revisions, verification runs, drills.
         "records": records_hash(out),
         "roles": tree_hash(roles_dir),
+        # The component list describes the molecule scenarios beside the roles.
+        "scenarios": tree_hash(roles_dir.parent / "molecule"),
         "sigen": _version(),
     }
 

@@ -14,11 +14,13 @@ from pathlib import Path
 
 from sigen.compile.loader import LoadedBlueprint
 from sigen.compile.validate.documents import check_documents
+from sigen.compile.validate.evaluation import check_evaluation
 from sigen.compile.validate.index import Index
 from sigen.compile.validate.operations import check_operations
 from sigen.compile.validate.schema import check_schema
 from sigen.compile.validate.secrets import check_values
 from sigen.compile.validate.settings import check_settings
+from sigen.compile.validate.team import check_team
 from sigen.compile.validate.topology import check_topology
 from sigen.compile.validate.values import FORMAT
 from sigen.diagnostics import Diagnostic
@@ -79,6 +81,8 @@ def validate_blueprint(
         check_topology(index)
         check_operations(index)
         check_documents(index)
+        check_team(index)
+        check_evaluation(index)
         diags.extend(index.diags)
     finally:
         if enabled:

@@ -11,7 +11,8 @@ from sigen.compile.validate.index import Index
 __all__ = ["DOCUMENT_IDS", "check_documents", "people"]
 
 DOCUMENT_IDS = ("installation-plan", "backup-restore-plan", "disaster-drill-plan",
-                "test-report", "verification-checklist", "lab-report", "drill-report")
+                "test-report", "verification-checklist", "lab-report", "drill-report",
+                "host-evaluation", "component-evaluation", "team-chart", "component-list")
 _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 
 
@@ -34,8 +35,25 @@ def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
+def _check_custody(index: Index, known: dict[str, str]) -> None:
+    security = _mapping(index.loaded.data.get("security"))
+    custody = _mapping(security.get("key_custody"))
+    for role in ("holder", "deputy"):
+        name = custody.get(role)
+        if isinstance(name, str) and name not in known:
+            shown = ", ".join(sorted(known)[:8]) or "none: add system.stakeholders"
+            index.error(("security", "key_custody", role), "SG202",
+                        f"unknown person {name!r} holds the keys: name one of "
+                        f"system.stakeholders or the change approvers ({shown})")
+    if custody.get("holder") is not None and custody.get("holder") == custody.get("deputy"):
+        index.error(("security", "key_custody", "deputy"), "SG202",
+                    "the deputy of the key holder is the holder: name another person, who "
+                    "can open the escrow when the holder cannot be reached")
+
+
 def check_documents(index: Index) -> None:
     data = index.loaded.data
+    _check_custody(index, people(data))
     documents = data.get("documents")
     if not isinstance(documents, dict):
         return

@@ -18,6 +18,7 @@ from importlib import resources
 from typing import Any
 
 from cerberus import TypeDefinition, Validator  # type: ignore[import-untyped]
+from cerberus import errors as cerberus_errors
 from cerberus.errors import ValidationError  # type: ignore[import-untyped]
 from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
 
@@ -39,6 +40,7 @@ __all__ = ["BlueprintValidator", "check_schema", "describe_path", "is_timezone",
            "load_schema", "schema_definition"]
 
 _SEPARATOR = "\x1f"  # between code and message in custom check_with errors
+_CUSTOM = cerberus_errors.CUSTOM.code
 _SSH_KEY_TYPES = (
     "ssh-ed25519", "ssh-rsa", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384",
     "ecdsa-sha2-nistp521", "sk-ssh-ed25519@openssh.com", "sk-ecdsa-sha2-nistp256@openssh.com",
@@ -441,6 +443,10 @@ def _looks_typed(value: str) -> bool:
 
 
 def _custom(error: ValidationError) -> tuple[str, str] | None:
+    # Only sigen's own errors (cerberus' CUSTOM): another rule's info can hold the value,
+    # which may be any text, the separator included.
+    if error.code != _CUSTOM:
+        return None
     for info in error.info:
         if isinstance(info, str) and _SEPARATOR in info:
             code, message = info.split(_SEPARATOR, 1)

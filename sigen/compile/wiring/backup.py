@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sigen.compile.wiring.refs import secret_ref
@@ -59,7 +60,8 @@ def access(bp: Blueprint, policy: BackupPolicy, client: Host) -> dict[str, Any]:
 
 
 def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_calendar: str,
-                keep: dict[str, int]) -> dict[str, Any]:
+                keep: dict[str, int], check_every: timedelta,
+                read_data_parts: int) -> dict[str, Any]:
     """Role variables of a backup policy's play (role backup_client, entry point main)."""
     out = access(bp, policy, policy.hosts[0])
     out.update({
@@ -67,9 +69,9 @@ def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_cal
         "backup_client_postgresql_databases": list(databases(policy)),
         "backup_client_schedule": on_calendar,
         "backup_client_check_schedule": check_calendar,
-        "backup_client_keep_daily": keep["daily"],
-        "backup_client_keep_weekly": keep["weekly"],
-        "backup_client_keep_monthly": keep["monthly"],
+        "backup_client_check_period_days": check_every.days,
+        "backup_client_check_read_data_parts": read_data_parts,
+        **{f"backup_client_keep_{unit}": n for unit, n in keep.items()},
     })
     return out
 

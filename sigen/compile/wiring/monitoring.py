@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sigen.compile.ports import NODE_EXPORTER_PORT
@@ -23,7 +24,8 @@ def server(plan: Plan, service: Service) -> dict[str, Any]:
             jobs.append({"name": f"node-{site.name}", "targets": targets,
                          "labels": {"site": site.name}})
     expected = [
-        {"instance": target(h, monitor), "policy": b.policy.name}
+        {"instance": target(h, monitor), "policy": b.policy.name,
+         "max_age_seconds": int(b.alert_after.total_seconds())}
         for b in plan.backups for h in b.policy.hosts
     ]
     out: dict[str, Any] = {
@@ -32,5 +34,11 @@ def server(plan: Plan, service: Service) -> dict[str, Any]:
         "monitoring_backup_expected": expected,
     }
     if plan.backups:
-        out["monitoring_backup_max_age_hours"] = plan.backup_alert_hours
+        out["monitoring_alert_backup_for"] = _prometheus_duration(plan.backups[0].alert_for)
     return out
+
+
+def _prometheus_duration(value: timedelta) -> str:
+    """A duration as Prometheus writes it (whole minutes here: 15m)."""
+    seconds = int(value.total_seconds())
+    return f"{seconds // 60}m" if seconds % 60 == 0 else f"{seconds}s"
