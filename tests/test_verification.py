@@ -200,3 +200,47 @@ def test_the_checklist_states_the_exact_root_login_the_check_expects(
         checklist = (out / "docs" / lang / "verification-checklist.md").read_text()
         item = next(line for line in checklist.splitlines() if line.startswith("| 1 |"))
         assert f"PermitRootLogin {production}" in item
+
+
+def test_a_refusal_counts_only_when_its_target_is_shown_up(plan: Plan) -> None:
+    production = next(e for e in plan.blueprint.environments if e.name == "production")
+    refused = next(c for c in plan.checks if c.kind == "refused")
+    gone = refused.subject  # the target of the refusal probe
+    owner = {i.address: h.name for h in plan.blueprint.hosts for i in h.interfaces}
+
+    def outcomes(target_up: bool) -> dict[str, list[dict[str, Any]]]:
+        out: dict[str, list[dict[str, Any]]] = {}
+        for check in plan.checks:
+            if check.host == gone and not target_up:
+                continue  # the target is gone: nothing runs on it
+            reaches_it = check.kind == "flow" and owner.get(check.target) == gone
+            passed = target_up or not reaches_it
+            out.setdefault(check.host, []).append(
+                {"id": check.id, "passed": passed, "observed": "no connection (4 s)"
+                 if check.kind == "refused" else "connected in 0 s"})
+        return out
+
+    witnessed = next(r for r in rows(plan, production, outcomes(True)) if r["id"] == refused.id)
+    assert witnessed["passed"] is True and "unwitnessed" not in witnessed
+    unproved = next(r for r in rows(plan, production, outcomes(False)) if r["id"] == refused.id)
+    assert unproved["passed"] is False and unproved["unwitnessed"] is True
+
+
+def test_the_reports_say_why_an_unwitnessed_refusal_is_not_counted(plan: Plan,
+                                                                   tmp_path: Path) -> None:
+    refused = next(c for c in plan.checks if c.kind == "refused")
+    owner = {i.address: h.name for h in plan.blueprint.hosts for i in h.interfaces}
+    failing = {c.id for c in plan.checks
+               if c.host == refused.subject
+               or (c.kind == "flow" and owner.get(c.target) == refused.subject)}
+    out = tmp_path / "eshop"
+    build(EXAMPLE, out, ROLES)
+    record = _record(plan, "lab", "2026-11-27T03:00:00Z", failing - {refused.id})
+    (out / RUNS).mkdir(parents=True)
+    (out / RUNS / "lab-20261127T030000Z.json").write_text(json.dumps(record))
+    build(EXAMPLE, out, ROLES)
+    en = (out / "docs" / "en" / "test-report.md").read_text()
+    line = next(ln for ln in en.splitlines() if ln.startswith(f"| {refused.id} |"))
+    assert "not counted: nothing in this run showed" in line and "**FAIL**" in line
+    zh = (out / "docs" / "zh-TW" / "test-report.md").read_text()
+    assert "不予計入" in next(ln for ln in zh.splitlines() if ln.startswith(f"| {refused.id} |"))

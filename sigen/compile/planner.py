@@ -23,6 +23,7 @@ from sigen.compile.change import change_request
 from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
+from sigen.compile.patching import patch_window
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
@@ -270,6 +271,7 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         core,
         components=components,
         protection=protection(bp, jobs, components),
+        patching=patch_window(bp),
         evaluation=host_evaluation(bp, core.install_minutes),
         team=team(bp, core.documents, install, jobs, restores, drills, core.change))
     checks = verification.checks(core)

@@ -147,4 +147,23 @@ def rows(plan: Plan, env: Environment,
             "passed": None if outcome is None else bool(outcome.get("passed")),
             "observed": "" if outcome is None else str(outcome.get("observed", "")),
         })
+    _witness_refusals(plan, out)
     return out
+
+
+def _witness_refusals(plan: Plan, rows: list[dict[str, Any]]) -> None:
+    """A refusal counts only when the same run shows its target up: one of the target's
+    declared flows reached it, or one of its services answered. Without that, nothing
+    answering proves nothing (the host may simply be gone): the check fails, marked
+    ``unwitnessed`` for the reports to say why."""
+    owner = _owner_of(plan)
+    up: set[str] = set()
+    for row in rows:
+        if row["passed"] and row["kind"] == "flow" and row["target"] in owner:
+            up.add(owner[row["target"]].name)
+        elif row["passed"] and row["kind"] == "port":
+            up.add(row["host"])
+    for row in rows:
+        if row["kind"] == "refused" and row["passed"] and row["subject"] not in up:
+            row["passed"] = False
+            row["unwitnessed"] = True

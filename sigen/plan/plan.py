@@ -19,6 +19,7 @@ from sigen.plan.documents import Documents
 from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.lab import LabHost, Topology
+from sigen.plan.patching import PatchWindow
 from sigen.plan.protection import Protection
 from sigen.plan.steps import (
     BackupJob,
@@ -84,6 +85,7 @@ class Plan:
     team: Team = field(default_factory=Team)  # the team chart and task list (O1.1.3)
     # How the backups are protected (3-2-1, integrity, key) and what they leave out.
     protection: Protection = field(default_factory=Protection)
+    patching: PatchWindow | None = None  # when the hosts update and reboot themselves
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]

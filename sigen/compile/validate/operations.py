@@ -5,6 +5,7 @@ from __future__ import annotations
 import graphlib
 from collections import defaultdict
 
+from sigen.compile.patching import PATCH_MINUTES, window_day
 from sigen.compile.validate.index import Entry, Index
 from sigen.compile.validate.values import format_duration, parse_duration
 
@@ -20,6 +21,37 @@ def check_operations(index: Index) -> None:
     _check_backups(index)
     _check_drills(index)
     _check_in_service(index)
+    _check_patch_window(index)
+
+
+def _check_patch_window(index: Index) -> None:
+    """Automatic updates and their reboots happen inside the maintenance window (SG607)."""
+    data = index.loaded.data
+    security = data.get("security")
+    patching = security.get("patching") if isinstance(security, dict) else None
+    window = patching.get("window") if isinstance(patching, dict) else None
+    change = data.get("change_management")
+    maintenance = change.get("maintenance_window") if isinstance(change, dict) else None
+    if not (isinstance(window, dict) and isinstance(maintenance, dict)):
+        return
+    day, at = window.get("day"), window.get("at")
+    days, opens = maintenance.get("days"), maintenance.get("start")
+    length = parse_duration(str(maintenance.get("duration", "")))
+    if not (isinstance(day, str) and isinstance(at, str) and isinstance(opens, str)
+            and isinstance(days, list) and all(isinstance(d, str) for d in days)
+            and length is not None):
+        return  # reported by the schema
+    try:
+        inside = window_day(days, opens, length // 60, day, at)
+    except (ValueError, IndexError):
+        return  # malformed days or times are reported by the schema
+    if not inside:
+        index.error(("security", "patching", "window"), "SG607",
+                    f"the patch window {day} {at} (updates and the reboots they need, "
+                    f"{PATCH_MINUTES} minutes) is not inside the maintenance window "
+                    f"({', '.join(days)} {opens} for {maintenance.get('duration')}): hosts "
+                    "would update and reboot when nobody expects it; move "
+                    "security.patching.window into the maintenance window, or widen it")
 
 
 def _check_in_service(index: Index) -> None:

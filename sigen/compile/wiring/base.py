@@ -38,10 +38,12 @@ def hardening(plan: Plan, env: Environment) -> dict[str, Any]:
         "hardening_ssh_port": sec.ssh_port,
         "hardening_ssh_permit_root_login": plan.root_login[env.name],
     }
-    if sec.patch_day and sec.patch_at:
-        out["hardening_patch_window"] = f"{_DAYS[sec.patch_day]} *-*-* {sec.patch_at}"
-        out["hardening_auto_reboot"] = sec.reboot in ("when-required", "always")
-        hour, minute = (int(x) for x in sec.patch_at.split(":"))
-        # Updates start at the window plus up to 30 minutes of random delay; reboot after.
-        out["hardening_auto_reboot_time"] = f"{(hour + 1) % 24:02d}:{minute:02d}"
+    window = plan.patching
+    if window is not None:
+        out["hardening_patch_window"] = f"{_DAYS[window.day]} *-*-* {window.start}"
+        out["hardening_patch_window_randomized_delay"] = f"{window.spread_minutes}m"
+        out["hardening_auto_reboot"] = window.reboot == "when-required"
+        # At once when the updates are in, so inside the window: a fixed time would be the
+        # next day's once an upgrade ran past it (unattended-upgrades runs shutdown -r HH:MM).
+        out["hardening_auto_reboot_time"] = "now"
     return out
