@@ -1,8 +1,10 @@
-"""Build hook: the wheel carries the role library and the lab's scripts as package data.
+"""Build hook: the wheel carries the role library and the molecule scenarios (the lab's
+scripts among them) as package data.
 
-Both live at the top of the repository (``roles/``, ``molecule/lab/``: molecule and
-ansible-lint find them there), so git holds them once; a wheel build copies them under
-``sigen/data/``, where an installed sigen looks (``sigen.compile.library``). An editable
+Both live at the top of the repository (``roles/``, ``molecule/``: molecule and ansible-lint
+find them there), so git holds them once; a wheel build copies them under ``sigen/data/``,
+where an installed sigen looks (``sigen.compile.library``): side by side, as in the
+repository, since the component documents read the scenarios beside the roles. An editable
 install reads them from the repository and copies nothing. The sdist carries them through
 MANIFEST.in (``python -m build`` makes the wheel from the sdist).
 """
@@ -16,7 +18,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 # Repository folder -> folder in the package.
-BUNDLED = {"roles": "sigen/data/roles", "molecule/lab": "sigen/data/lab"}
+BUNDLED = {"roles": "sigen/data/roles", "molecule": "sigen/data/molecule"}
 _SKIP = shutil.ignore_patterns(".*", "__pycache__", "*.pyc")
 
 

@@ -1,10 +1,10 @@
 """Where the role library and the lab's scripts are, in a checkout and in an installed sigen.
 
-They live at the top of the repository (``roles/``, ``molecule/lab/``), where molecule and
-ansible-lint look for them. A wheel carries them as package data under ``sigen/data/``
-(copied there by the build hook in ``setup.py``, so git holds them once). A checkout (also
-an editable install) reads the repository's own, so an edited role is used at once; an
-installed sigen reads the copies in its package.
+They live at the top of the repository (``roles/``, ``molecule/`` with ``molecule/lab/``),
+where molecule and ansible-lint look for them. A wheel carries them, side by side as there,
+as package data under ``sigen/data/`` (copied there by the build hook in ``setup.py``, so
+git holds them once). A checkout (also an editable install) reads the repository's own, so
+an edited role is used at once; an installed sigen reads the copies in its package.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ _PACKAGE = Path(__file__).resolve().parent.parent
 _REPOSITORY = _PACKAGE.parent
 # The copies the wheel carries (setup.py: BUNDLED).
 BUNDLED_ROLES = _PACKAGE / "data" / "roles"
-BUNDLED_LAB = _PACKAGE / "data" / "lab"
+BUNDLED_LAB = _PACKAGE / "data" / "molecule" / "lab"
 
 
 def _checkout() -> bool:
