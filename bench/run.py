@@ -30,7 +30,7 @@ CELL = 25
 def blueprint(hosts: int) -> str:
     cells = max(1, hosts // CELL)
     out = [
-        "sigen: 1", "system:", f"  name: bench{hosts}", f"  title: Benchmark with {hosts} hosts",
+        "sigen: 2", "system:", f"  name: bench{hosts}", f"  title: Benchmark with {hosts} hosts",
         "  owner: sigen bench", "  environments:",
         "    - {name: production, connection: {user: ansible}}",
         "    - {name: lab, connection: {user: root}}",
@@ -93,7 +93,7 @@ def blueprint(hosts: int) -> str:
                    "rpo: 24h, rto: 4h}")
     out += [
         "drills:",
-        f"  - {{name: db-loss, scenario: host-loss, target: {names[20]}, recover_on: {names[21]},"
+        f"  - {{name: db-loss, scenario: host-loss, fails: {names[20]}, recover_on: {names[21]},"
         " restore: [db0000-nightly], frequency: quarterly, success: {rto: 4h, rpo: 24h}}",
         "change_management:",
         "  maintenance_window: {days: [sat], start: \"22:00\", duration: 8h, "

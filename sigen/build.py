@@ -11,7 +11,7 @@ blueprint is invalid.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -224,12 +224,16 @@ def _locked(out: Path, force: bool) -> Iterator[None]:
 
 def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
           keep_edits: bool = False, author: str | None = None,
-          date: str | None = None, options: Options | None = None) -> BuildResult:
+          date: str | None = None, options: Options | None = None,
+          before_write: Callable[[Plan], None] | None = None) -> BuildResult:
     """Compile ``blueprint`` into the folder ``out``, changing only files whose content
     changes; nothing at all when no input changed since the last build.
 
     A file edited by hand stops the build (SigenError SG902) unless ``force`` (overwrite
-    it) or ``keep_edits`` (write the new version beside it as ``<file>.new``)."""
+    it) or ``keep_edits`` (write the new version beside it as ``<file>.new``).
+    ``before_write`` sees the plan before anything is written and may refuse it by raising
+    (a command checks its own arguments against the plan so); it is not called when the
+    folder is up to date (nothing is written then)."""
     check_date(date or "")
     check_target(out, force=force)
     options = options if options is not None else Options.of(out)
@@ -253,6 +257,8 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             rendered = render_for(blueprint, out, roles_dir, author=author, date=date,
                                   entries=SeenEntries(entries), parts=PartsLoader(parts),
                                   options=options)
+        if before_write is not None:
+            before_write(rendered.plan)
         records = history_bytes(rendered.history)
         inputs = {**inputs, "blueprint": rendered.plan.blueprint.sha256,
                   "records": records_hash(out, {REVISIONS: records})}

@@ -146,6 +146,7 @@ CODES: dict[str, str] = {
     "SG909": "revision history cannot be read",
     "SG910": "the disk refused a read or a write",
     "SG911": "a folder inside the output folder is a symbolic link",
+    "SG912": "sigen init would overwrite a file",
     # The lab and runs against an environment
     "SG950": "the lab cannot be brought up, inspected or removed",
     "SG951": "no such environment, or the lab is not up",

@@ -32,3 +32,19 @@ def tool_env() -> dict[str, str]:
     env["NO_COLOR"] = "1"
     env["ANSIBLE_FORCE_COLOR"] = "false"
     return env
+
+
+@pytest.fixture(scope="session")
+def stand_in_roles(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A role library built from tests/invalid/roles.yml (component -> options): the error
+    snapshots check against it, so a change to a real role does not change them."""
+    import yaml
+
+    root = tmp_path_factory.mktemp("roles")
+    specs = yaml.safe_load((REPO / "tests" / "invalid" / "roles.yml").read_text("utf-8"))
+    for component, options in specs.items():
+        (root / component / "tasks").mkdir(parents=True)
+        (root / component / "meta").mkdir()
+        spec = {"argument_specs": {"main": {"options": options}}}
+        (root / component / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(spec))
+    return root

@@ -168,7 +168,7 @@ def test_cli_build(tmp_path: Path, roles: Path, capsys: pytest.CaptureFixture[st
                  "--roles", str(roles)]) == 0
     assert (out / "site.yml").is_file() and (out / "docs" / "en" / "installation-plan.md").is_file()
     bad = tmp_path / "bad.yml"
-    bad.write_text("sigen: 1\n")
+    bad.write_text("sigen: 2\n")
     assert main(["build", str(bad), "--out", str(tmp_path / "other"), "--roles",
                  str(roles)]) == 1
     assert not (tmp_path / "other").exists()

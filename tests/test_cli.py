@@ -19,7 +19,9 @@ def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # no blueprints/ here to validate by default
     assert run(capsys,)[0] == 2
     assert run(capsys, "validate")[0] == 2
     assert run(capsys, "validate", "x.yml", "--format", "xml")[0] == 2
@@ -36,7 +38,7 @@ def test_invalid_blueprint_exits_1_with_diagnostics(capsys: pytest.CaptureFixtur
 def test_json_format(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(capsys, "validate", "--format", "json", str(INVALID / "duplicate-key.yml"))
     assert code == 1
-    (diag,) = json.loads(out)
+    (diag,) = json.loads(out)["diagnostics"]
     assert diag["code"] == "SG005" and diag["line"] > 0 and diag["severity"] == "error"
 
 

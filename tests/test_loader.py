@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from sigen.compile.loader import load_blueprint, load_text
+from sigen.compile.validate.values import FORMAT
 from sigen.diagnostics import SigenError
 
 REPO = Path(__file__).resolve().parent.parent
@@ -25,7 +26,7 @@ def codes(raw: bytes) -> list[str]:
 def test_example_loads_as_plain_data() -> None:
     loaded = load_blueprint(EXAMPLE)
     assert loaded.sha256 == hashlib.sha256(EXAMPLE.read_bytes()).hexdigest()
-    assert loaded.data["sigen"] == 1
+    assert loaded.data["sigen"] == FORMAT
     host = loaded.data["hosts"][3]
     assert host["name"] == "db01"
     assert host["hardware"]["warranty_end"] == date(2030, 1, 31)

@@ -44,9 +44,10 @@ def _plays(project: Path, name: str) -> list[dict[str, Any]]:
 
 
 def test_backup_yml_has_one_play_per_policy_that_backs_up_then_checks(project: Path) -> None:
-    entries = _plays(project, "backup.yml")
+    preflight, *entries = _plays(project, "backup.yml")
+    assert preflight["name"].startswith("Preflight") and "always" in preflight["tags"]
     assert [e["ansible.builtin.import_playbook"] for e in entries] == [
-        "playbooks/preflight.yml", "playbooks/bak-001.yml", "playbooks/bak-002.yml"]
+        "playbooks/bak-001.yml", "playbooks/bak-002.yml"]
     (play,) = _plays(project, "playbooks/bak-002.yml")
     assert play["hosts"] == "backup_web_content" and play["tags"] == ["BAK-002"]
     (task,) = play["tasks"]

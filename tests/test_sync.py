@@ -249,13 +249,15 @@ def test_check_in_a_ci_like_run(tmp_path: Path, roles: Path) -> None:
     assert "SG904" in failed.stdout and "lb01.yml" in failed.stdout
     assert "Traceback" not in failed.stdout + failed.stderr
     diff = run("diff")
-    assert diff.returncode == 0 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
+    # Changes are pending: exit 2, as git diff --exit-code and terraform plan do.
+    assert diff.returncode == 2 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
     assert "(the plans would gain revision 1.1)" in diff.stdout
     assert "changed  inventories/production/host_vars/lb01.yml" in diff.stdout
     unified = run("diff", "--unified")
     assert "+    - 8080" in unified.stdout or "8080" in unified.stdout
     assert run("build").returncode == 0
     assert run("check").returncode == 0
+    assert run("diff").returncode == 0  # nothing pending
     table = (out / "docs" / "en" / "installation-plan.md").read_text()
     assert "| 1.1 | 2026-11-27 | CI |" in table
 

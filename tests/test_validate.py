@@ -132,29 +132,6 @@ def test_every_field_is_documented() -> None:
     assert not missing, f"fields missing from docs/blueprint.md: {missing}"
 
 
-def test_json_schema_accepts_the_examples_and_rejects_typos() -> None:
-    jsonschema = pytest.importorskip("jsonschema")
-    import datetime
-
-    from sigen.compile.schema_export import json_schema
-
-    schema = json_schema()
-    jsonschema.Draft202012Validator.check_schema(schema)
-    validator = jsonschema.Draft202012Validator(schema)
-
-    def plain(value: object) -> object:
-        if isinstance(value, dict):
-            return {k: plain(v) for k, v in value.items()}
-        if isinstance(value, list):
-            return [plain(v) for v in value]
-        return value.isoformat() if isinstance(value, datetime.date) else value
-
-    for example in EXAMPLES:
-        assert list(validator.iter_errors(plain(load_blueprint(example).data))) == []
-    typo = plain(load_blueprint(REPO / "tests" / "invalid" / "unknown-field.yml").data)
-    assert list(validator.iter_errors(typo))
-
-
 def test_many_errors_are_reported_quickly() -> None:
     """One mistake repeated in every host: all reported, in linear time (cerberus alone
     sorts its errors after each one, which made 10,000 such errors take minutes)."""
@@ -193,7 +170,7 @@ def test_a_blueprint_too_large_is_refused_before_it_is_read(tmp_path: Path) -> N
 
     huge = tmp_path / "huge.yml"
     with huge.open("wb") as fh:
-        fh.write(b"sigen: 1\nsystem:\n  title: ")
+        fh.write(b"sigen: 2\nsystem:\n  title: ")
         fh.write(b"x" * (MAX_BYTES + 10))
     with pytest.raises(SigenError) as err:
         load_blueprint(huge)

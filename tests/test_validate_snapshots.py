@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from sigen.build import plan_for
 from sigen.compile.loader import load_blueprint
@@ -29,19 +28,6 @@ CASES = sorted(p.stem for p in INVALID.glob("*.yml") if p.name != "roles.yml")
 # build's, not a blueprint's (tests/test_documents.py).
 NOT_SNAPSHOTTED = {"SG001", "SG012", "SG803"} | {
     code for code in CODES if code.startswith("SG9")}
-
-
-@pytest.fixture(scope="module")
-def stand_in_roles(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Build a role library from tests/invalid/roles.yml (component -> options)."""
-    root = tmp_path_factory.mktemp("roles")
-    specs = yaml.safe_load((INVALID / "roles.yml").read_text("utf-8"))
-    for component, options in specs.items():
-        (root / component / "tasks").mkdir(parents=True)
-        (root / component / "meta").mkdir()
-        spec = {"argument_specs": {"main": {"options": options}}}
-        (root / component / "meta" / "argument_specs.yml").write_text(yaml.safe_dump(spec))
-    return root
 
 
 def diagnostics_text(name: str, roles: Path) -> str:
@@ -83,3 +69,10 @@ def test_every_code_is_documented() -> None:
     docs = (REPO / "docs" / "diagnostics.md").read_text("utf-8")
     missing = [code for code in CODES if f"## {code}" not in docs]
     assert not missing, f"codes missing from docs/diagnostics.md: {missing}"
+
+
+def test_every_code_sigen_uses_is_registered() -> None:
+    used = set()
+    for source in (REPO / "sigen").rglob("*.py"):
+        used |= set(re.findall(r"[\"'](SG\d{3})[\"']", source.read_text("utf-8")))
+    assert used - set(CODES) == set(), "codes missing from sigen.diagnostics.CODES"

@@ -1,7 +1,9 @@
 """Command line: parse arguments, call the library, map errors to exit codes.
 
-Exit codes: 0 success, 1 invalid blueprint (diagnostics printed), 2 usage error,
-3 unexpected failure (a short message; ``SIGEN_DEBUG=1`` shows the traceback).
+Exit codes: 0 success, 1 invalid blueprint or a failed run (diagnostics printed), 2 usage
+error (``sigen diff``: also changes pending), 3 unexpected failure (a short message;
+``SIGEN_DEBUG=1`` shows the traceback), 130 interrupted. Each command's ``--help`` lists
+its own (``sigen.cli.help``; docs/cli.md has the table).
 """
 
 from __future__ import annotations
@@ -12,48 +14,57 @@ import os
 import sys
 import traceback
 from collections.abc import Sequence
-from pathlib import Path
 
 from sigen import __version__
+from sigen.cli.help import UsageError
 from sigen.diagnostics import Diagnostic, SigenError, format_github, format_json, format_text
 
-__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNEXPECTED", "EXIT_USAGE", "io_diagnostic", "main",
-           "print_diagnostics", "signature"]
+__all__ = ["EXIT_INVALID", "EXIT_OK", "EXIT_UNEXPECTED", "EXIT_USAGE", "command_name",
+           "io_diagnostic", "main", "parser", "print_diagnostics", "signature"]
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_UNEXPECTED = 0, 1, 2, 3
 
 _FORMATTERS = {"text": format_text, "json": format_json, "github": format_github}
 
 
-def _default_roles_dir() -> Path:
-    """roles/ of the repository sigen runs from, else roles/ in the working directory."""
-    here = Path(__file__).resolve().parent.parent.parent / "roles"
-    return here if here.is_dir() else Path("roles")
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+def parser() -> argparse.ArgumentParser:
+    """The whole command line (also what ``sigen completion`` completes)."""
+    top = argparse.ArgumentParser(
         prog="sigen",
         description="Compile a system blueprint into an Ansible project and its plans.",
+        epilog="Run sigen COMMAND --help for what a command does, an example and its exit "
+        "codes. Start a project with: sigen init DIR",
     )
-    parser.add_argument("--version", action="version", version=f"sigen {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    top.add_argument("-V", "--version", action="version", version=f"sigen {__version__}")
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     from sigen.cli import compile as compile_cli
+    from sigen.cli import completion as completion_cli
+    from sigen.cli import init as init_cli
     from sigen.cli import lab as lab_cli
+    from sigen.cli import migrate as migrate_cli
     from sigen.cli import recovery as recovery_cli
     from sigen.cli import sync as sync_cli
 
+    init_cli.add_commands(sub, ["json", "text"])
     compile_cli.add_commands(sub, sorted(_FORMATTERS))
     sync_cli.add_commands(sub, sorted(_FORMATTERS))
+    migrate_cli.add_commands(sub, ["json", "text"])
     lab_cli.add_commands(sub)
     recovery_cli.add_commands(sub)
-    return parser
+    completion_cli.add_commands(sub)
+    return top
+
+
+def command_name(args: argparse.Namespace) -> str:
+    """``lab up`` for the lab's actions, else the command."""
+    action = getattr(args, "lab_command", None)
+    return f"{args.command} {action}" if args.command == "lab" and action else str(args.command)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the sigen command line; returns the exit code."""
-    parser = _parser()
+    top = parser()
     words = list(sys.argv[1:] if argv is None else argv)
     # `sigen deploy BLUEPRINT --env lab -- --limit db01`: the words after `--` are
     # ansible-playbook's own options.
@@ -62,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         at = words.index("--")
         words, passed = words[:at], words[at + 1:]
     try:
-        args = parser.parse_args(words)
+        args = top.parse_args(words)
     except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help/--version
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     if passed:
@@ -71,24 +82,38 @@ def main(argv: Sequence[str] | None = None) -> int:
                   file=sys.stderr)
             return EXIT_USAGE
         args.ansible_args = passed
-    fmt = _FORMATTERS[getattr(args, "format", "text")]
+    fmt = _FORMATTERS.get(getattr(args, "format", "text"), format_text)
+    # `plan --format json` prints the plan itself (docs/plan.md), not a result envelope.
+    envelope = fmt is format_json and args.command != "plan"
     try:
         return _run(args, fmt)
     except SigenError as exc:
-        print_diagnostics(exc.diagnostics, fmt)
-        return EXIT_INVALID
+        return _failed(args, envelope, fmt, exc.diagnostics)
+    except UsageError as exc:
+        print(f"sigen {command_name(args)}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print("sigen: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:  # the disk, not sigen: say what failed and what to do
-        print_diagnostics([io_diagnostic(exc)], fmt)
-        return EXIT_INVALID
+        return _failed(args, envelope, fmt, [io_diagnostic(exc)])
     except Exception as exc:  # the one boundary: never a traceback for the user
         if os.environ.get("SIGEN_DEBUG"):
             traceback.print_exc()
         print(f"sigen: internal error: {type(exc).__name__}: {exc} "
               "(run with SIGEN_DEBUG=1 for details and report it)", file=sys.stderr)
         return EXIT_UNEXPECTED
+
+
+def _failed(args: argparse.Namespace, envelope: bool, fmt: object,
+            diags: Sequence[Diagnostic]) -> int:
+    """Report the diagnostics that stopped the command; exit 1."""
+    if envelope:
+        from sigen.cli.results import emit
+
+        return emit(command_name(args), EXIT_INVALID, diagnostics=diags)
+    print_diagnostics(diags, fmt if fmt is not format_json else format_text)
+    return EXIT_INVALID
 
 
 # What to do about the errors a disk gives, by errno.
@@ -118,18 +143,30 @@ def io_diagnostic(exc: OSError) -> Diagnostic:
 
 
 def print_diagnostics(diags: Sequence[Diagnostic], fmt: object) -> None:
-    if fmt is format_json:
-        sys.stdout.write(format_json(diags))
-    else:
-        assert callable(fmt)
-        sys.stdout.write(fmt(diags))
-        errors = sum(1 for d in diags if d.severity == "error")
-        if errors:
-            print(f"{errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
+    """The diagnostics as text or GitHub annotations, and the count on standard error."""
+    assert callable(fmt)
+    sys.stdout.write(fmt(diags))
+    errors = sum(1 for d in diags if d.severity == "error")
+    if errors:
+        print(f"{errors} error{'s' if errors != 1 else ''}", file=sys.stderr)
 
 
 def _run(args: argparse.Namespace, fmt: object) -> int:
-    roles_dir = args.roles if getattr(args, "roles", None) is not None else _default_roles_dir()
+    from sigen.compile.library import roles_dir as default_roles
+
+    roles_dir = args.roles if getattr(args, "roles", None) is not None else default_roles()
+    if args.command == "init":
+        from sigen.cli import init as init_cli
+
+        return init_cli.run(args)
+    if args.command == "completion":
+        from sigen.cli import completion as completion_cli
+
+        return completion_cli.run(args, parser())
+    if args.command == "migrate":
+        from sigen.cli import migrate as migrate_cli
+
+        return migrate_cli.run(args, roles_dir)
     if args.command in ("validate", "schema", "build", "plan", "role-docs"):
         from sigen.cli import compile as compile_cli
 

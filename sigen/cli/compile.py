@@ -9,13 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_commands", "document_options", "options_of", "revision_options",
-           "roles_option", "run"]
+__all__ = ["add_commands", "blueprints_given", "default_out", "document_options", "options_of",
+           "revision_options", "roles_option", "run"]
 
 
 def roles_option(cmd: argparse.ArgumentParser) -> None:
     cmd.add_argument("--roles", type=Path, default=None, metavar="DIR",
-                     help="role library (default: the repository's roles/)")
+                     help="role library (default: the one sigen ships; in a checkout, its roles/)")
 
 
 _ALLOWED = {"languages": ("zh-TW", "en"), "formats": ("md", "html", "docx", "pdf")}
@@ -59,17 +59,59 @@ def revision_options(cmd: argparse.ArgumentParser) -> None:
                      help="date of that revision (default: $SIGEN_DATE, else blank)")
 
 
+def blueprints_given(given: Sequence[Path]) -> list[Path]:
+    """The blueprints named, else every ``blueprints/*.yml`` (and ``*.yaml``) here: the
+    layout ``sigen init`` makes, so hooks and CI need no arguments."""
+    if given:
+        return list(given)
+    found = sorted({*Path("blueprints").glob("*.yml"), *Path("blueprints").glob("*.yaml")})
+    if not found:
+        from sigen.cli.help import UsageError
+
+        raise UsageError("no BLUEPRINT given, and there is no blueprints/*.yml here")
+    return found
+
+
+def default_out(blueprint: Path) -> Path:
+    """Where a blueprint's project goes unless --out says: ``build/<blueprint name>``."""
+    return Path("build") / blueprint.stem
+
+
 def add_commands(sub: Any, formats: Sequence[str]) -> None:
-    validate = sub.add_parser("validate", help="check a blueprint and print every problem")
-    validate.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
+    from sigen.cli.help import describe
+
+    validate = sub.add_parser("validate", **describe(
+        "validate", "check blueprints and print every problem at once, as "
+        "file:line:col: CODE message; writes nothing",
+        examples=["sigen validate blueprints/eshop.yml",
+                  "sigen validate --format github      # every blueprints/*.yml, for CI"],
+        codes={0: "every blueprint is valid (warnings may be printed)",
+               1: "a blueprint is invalid: the diagnostics say where and how to fix it"}))
+    validate.add_argument("blueprints", type=Path, nargs="*", metavar="BLUEPRINT",
+                          help="blueprint files (default: blueprints/*.yml)")
     validate.add_argument("--format", choices=formats, default="text")
     roles_option(validate)
 
-    sub.add_parser("schema", help="print the blueprint JSON Schema (for editors)")
+    schema = sub.add_parser("schema", **describe(
+        "schema", "print the blueprint's JSON Schema (for editors: completion and checks of "
+        "every field and role setting)",
+        examples=["sigen schema > blueprints/blueprint.schema.json"],
+        codes={0: "the schema was printed"},
+        details="Point the blueprint at it with a first line\n"
+                "  # yaml-language-server: $schema=blueprint.schema.json"))
+    roles_option(schema)
 
-    build = sub.add_parser("build", help="compile a blueprint into DIR")
+    build = sub.add_parser("build", **describe(
+        "build", "compile a blueprint into its Ansible project and documents in DIR, "
+        "writing only what changes",
+        examples=["sigen build blueprints/eshop.yml                 # into build/eshop/",
+                  "sigen build blueprints/eshop.yml --out eshop --formats md,pdf"],
+        codes={0: "built (or already up to date: nothing written)",
+               1: "the blueprint is invalid, a generated file was edited by hand, or the "
+                  "folder cannot be written: nothing written"}))
     build.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
-    build.add_argument("--out", type=Path, required=True, metavar="DIR")
+    build.add_argument("--out", type=Path, default=None, metavar="DIR",
+                       help="the output folder (default: build/<blueprint name>)")
     build.add_argument("--format", choices=formats, default="text")
     roles_option(build)
     build.add_argument("--force", action="store_true",
@@ -80,9 +122,12 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
     revision_options(build)
     document_options(build)
 
-    plan = sub.add_parser(
-        "plan", help="print the plan of a blueprint: every fact the playbooks and documents "
-        "are made from (docs/plan.md); writes nothing")
+    plan = sub.add_parser("plan", **describe(
+        "plan", "print the plan of a blueprint: every fact the playbooks and documents are "
+        "made from (docs/plan.md); writes nothing",
+        examples=["sigen plan blueprints/eshop.yml",
+                  "sigen plan blueprints/eshop.yml --format json | jq '.install[].id'"],
+        codes={0: "the plan was printed", 1: "the blueprint is invalid"}))
     plan.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
     plan.add_argument("--format", choices=["json", "text"], default="text",
                       help="json: the complete plan, stable key order; text: a summary")
@@ -91,9 +136,12 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
                       "takes in")
     roles_option(plan)
 
-    docs = sub.add_parser(
-        "role-docs", help="write each role's README.md from its metadata, argument specs and "
-        "molecule scenarios (the sources of the component documents)")
+    docs = sub.add_parser("role-docs", **describe(
+        "role-docs", "write each role's README.md from its metadata, argument specs and "
+        "molecule scenarios (the sources of the component documents)",
+        examples=["sigen role-docs", "sigen role-docs --check    # in CI"],
+        codes={0: "every README is up to date (now, or already with --check)",
+               1: "(--check) a README is missing or out of date"}))
     docs.add_argument("--check", action="store_true",
                       help="write nothing; exit 1 when a README is missing or out of date")
     docs.add_argument("--format", choices=formats, default="text")
@@ -101,59 +149,114 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
 
 
 def run(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
-    from sigen.cli import EXIT_INVALID, EXIT_OK, print_diagnostics, signature
-    from sigen.diagnostics import SigenError, format_json
+    from sigen.cli import signature
+    from sigen.diagnostics import format_json
 
     if args.command == "schema":
         from sigen.compile.schema_export import json_schema_text
 
-        sys.stdout.write(json_schema_text())
-        return EXIT_OK
+        sys.stdout.write(json_schema_text(roles_dir))
+        return 0
     if args.command == "validate":
-        from sigen.compile.loader import load_blueprint
-        from sigen.compile.validate import validate_blueprint
-
-        loaded = load_blueprint(args.blueprint)
-        diags = validate_blueprint(loaded, roles_dir)
-        if not any(d.severity == "error" for d in diags):
-            # What needs the plan's facts (what a drill takes down) is checked on the plan.
-            from sigen.build import plan_for
-            from sigen.compile.plan_checks import check_plan
-
-            try:
-                plan = plan_for(loaded, roles_dir)
-            except SigenError as exc:
-                diags = sorted([*diags, *exc.diagnostics])
-            else:  # what the plan's checks only warn about
-                diags = sorted([*diags, *check_plan(plan, loaded)])
-        print_diagnostics(diags, fmt)
-        if fmt is format_json and not diags:
-            return EXIT_OK
-        return EXIT_INVALID if any(d.severity == "error" for d in diags) else EXIT_OK
+        return _validate(args, roles_dir, fmt)
     if args.command == "plan":
         return _plan(args, roles_dir)
     if args.command == "role-docs":
         from sigen.build import role_docs
 
         stale = role_docs(roles_dir, write=not args.check)
+        code = 1 if stale else 0
+        if fmt is format_json:
+            from sigen.cli.results import emit
+
+            return emit("role-docs", code, {"check": args.check,
+                                            "stale": sorted({d.path for d in stale})}, stale)
+        from sigen.cli import print_diagnostics
+
         print_diagnostics(stale, fmt)
-        return EXIT_INVALID if stale else EXIT_OK
+        return code
     from sigen.sync.incremental import unchanged_output
 
+    if args.out is None:
+        args.out = default_out(args.blueprint)
     options = options_of(args)
     # Before importing the pipeline: an unchanged output costs a few stat calls.
     files = unchanged_output(args.blueprint, args.out, roles_dir,
                              None if options is None else options.text())
     if files is not None:
+        if fmt is format_json:
+            return _build_json(args, files, None)
         print(f"sigen: {args.out} is up to date with {args.blueprint} ({files} files, "
               "nothing written)")
-        return EXIT_OK
+        return 0
     from sigen.build import build
 
+    signed = signature(args)
     result = build(args.blueprint, args.out, roles_dir, force=args.force,
-                   keep_edits=args.keep_edits, options=options, **signature(args))
+                   keep_edits=args.keep_edits, options=options,
+                   author=signed["author"], date=signed["date"])
+    if fmt is format_json:
+        return _build_json(args, result.files, result)
     _report_build(args, result)
-    return EXIT_OK
+    return 0
+
+
+def _validate(args: argparse.Namespace, roles_dir: Path, fmt: object) -> int:
+    from sigen.build import plan_for
+    from sigen.cli import print_diagnostics
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.validate import validate_blueprint
+    from sigen.diagnostics import Diagnostic, SigenError, format_json
+
+    everything: list[Diagnostic] = []
+    rows = []
+    for blueprint in blueprints_given(args.blueprints):
+        try:
+            loaded = load_blueprint(blueprint)
+        except SigenError as exc:
+            diags = list(exc.diagnostics)
+        else:
+            diags = validate_blueprint(loaded, roles_dir)
+            if not any(d.severity == "error" for d in diags):
+                # What needs the plan's facts (what a drill takes down) is checked on it.
+                from sigen.compile.plan_checks import check_plan
+
+                try:
+                    plan = plan_for(loaded, roles_dir)
+                except SigenError as exc:
+                    diags = sorted([*diags, *exc.diagnostics])
+                else:  # what the plan's checks only warn about
+                    diags = sorted([*diags, *check_plan(plan, loaded)])
+        errors = sum(d.severity == "error" for d in diags)
+        rows.append({"path": str(blueprint), "valid": not errors, "errors": errors,
+                     "warnings": len(diags) - errors})
+        everything += diags
+    code = 1 if any(not row["valid"] for row in rows) else 0
+    if fmt is format_json:
+        from sigen.cli.results import emit
+
+        return emit("validate", code, {"blueprints": rows}, everything)
+    print_diagnostics(everything, fmt)
+    return code
+
+
+def _build_json(args: argparse.Namespace, files: int, result: Any) -> int:
+    from sigen.cli.results import emit
+
+    write = result.write if result is not None and result.plan is not None else None
+    revision = result.revision if result is not None else None
+    return emit("build", 0, {
+        "blueprint": str(args.blueprint), "out": str(args.out), "files": files,
+        "up_to_date": write is None,
+        "created": list(write.created) if write else [],
+        "changed": list(write.changed) if write else [],
+        "deleted": list(write.deleted) if write else [],
+        "unchanged": write.unchanged if write else files,
+        "kept": list(write.kept) if write else [],
+        "beside": list(write.beside) if write else [],
+        "revision": None if revision is None else {"version": revision.version,
+                                                   "changes": list(revision.changes)},
+    })
 
 
 def _plan(args: argparse.Namespace, roles_dir: Path) -> int:

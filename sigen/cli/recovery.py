@@ -21,16 +21,30 @@ __all__ = ["add_commands", "run"]
 
 
 def add_commands(sub: Any) -> None:
+    from sigen.cli.help import describe
+
     after = "Options after -- go to ansible-playbook, e.g. `-- --ask-vault-pass`."
-    backup = sub.add_parser("backup", help="back up now (backup.yml), then restic check",
-                            epilog=after)
+    failed = {1: "the blueprint is invalid, the environment, policy, service, host or drill "
+                 "does not exist (nothing written or run), or the run failed"}
+    backup = sub.add_parser("backup", **describe(
+        "backup", "back up now (backup.yml), then restic check",
+        examples=["sigen backup blueprints/eshop.yml --env lab",
+                  "sigen backup blueprints/eshop.yml --env production --policy BAK-002 "
+                  "-- --ask-vault-pass"],
+        codes={0: "every policy backed up and its repository checked", **failed},
+        details=after))
     backup.set_defaults(ansible_args=[])
     lab_cli.common_options(backup)
     backup.add_argument("--env", required=True, metavar="ENV", help="lab or production")
     backup.add_argument("--policy", default="", metavar="IDS",
                         help="only these policies, e.g. BAK-002 (IDs or names)")
-    restore = sub.add_parser("restore", help="restore a service from its backups "
-                             "(restore.yml)", epilog=after)
+    lab_cli.run_options(backup)
+    restore = sub.add_parser("restore", **describe(
+        "restore", "restore a service from its backups (restore.yml)",
+        examples=["sigen restore blueprints/eshop.yml --env lab --service database",
+                  "sigen restore blueprints/eshop.yml --env lab --service database --to db02 "
+                  "--replace"],
+        codes={0: "restored", **failed}, details=after))
     restore.set_defaults(ansible_args=[])
     lab_cli.common_options(restore)
     restore.add_argument("--env", required=True, metavar="ENV", help="lab or production")
@@ -46,12 +60,39 @@ def add_commands(sub: Any) -> None:
     restore.add_argument("--replace", action="store_true",
                          help="move a database that holds data aside and restore a new one; "
                          "promote a streaming standby")
-    drill = sub.add_parser("drill", help="run a drill end to end on the lab: record, inject "
-                           "the failure, recover, verify, measure RTO and RPO")
+    lab_cli.run_options(restore)
+    drill = sub.add_parser("drill", **describe(
+        "drill", "run a drill end to end on the lab: record, inject the failure, recover, "
+        "verify, measure RTO and RPO",
+        examples=["sigen drill blueprints/eshop.yml DRL-001"],
+        codes={0: "the drill passed: recovered within its RTO and RPO",
+               1: "the drill failed, or the blueprint, the drill or the lab is not as "
+                  "needed (nothing run)"}))
     lab_cli.common_options(drill)
     drill.add_argument("drill", metavar="DRILL", help="the drill's DRL- ID or name")
     drill.add_argument("--env", default="lab", metavar="ENV",
                        help="only lab: a drill destroys hosts and data")
+    lab_cli.run_options(drill)
+
+
+def _request(args: argparse.Namespace, plan: Plan) -> Any:
+    """What the command asks for, checked against the plan (before anything is written):
+    the backup jobs, the restore procedure with its variables, or the drill step."""
+    lab_cli.check_env(plan, args.env)
+    if args.command == "backup":
+        return _backup_jobs(args, plan)
+    if args.command == "restore":
+        proc = _procedure(plan, args.service)
+        return proc, _restore_vars(plan, args, proc)
+    from sigen.operate.lab import control
+
+    step = _drill_step(plan, args.drill)
+    down = [s.host for s in control.status(plan) if s.host and s.state != "running"]
+    if down:
+        raise lab_error(f"the lab is not up (not running: {', '.join(down)}; an earlier "
+                        "host-loss drill leaves its hosts gone): run sigen lab up and sigen "
+                        "deploy first", "SG951")
+    return step
 
 
 def run(args: argparse.Namespace, roles_dir: Path) -> int:
@@ -59,41 +100,53 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
         raise lab_error(f"drills run only on the lab (--env lab), not on {args.env!r}: they "
                         "remove hosts and destroy data. In production follow the procedure "
                         "of the disaster-drill plan step by step", "SG954")
-    plan = lab_cli.build_for(args, roles_dir)
-    if args.env not in {e.name for e in plan.blueprint.environments}:
-        names = ", ".join(e.name for e in plan.blueprint.environments)
-        raise lab_error(f"the blueprint has no environment {args.env!r} (it has: {names})",
-                        "SG951")
+    asked: list[Any] = []
+    plan = lab_cli.build_for(args, roles_dir, lambda plan: asked.append(_request(args, plan)))
     if args.env == "lab":
         lab_cli.refresh_lab_secrets(plan, lab_cli.out_dir(args))
+    hosts = len(plan.blueprint.hosts)
     if args.command == "backup":
-        return _backup(args, plan)
-    if args.command == "restore":
-        return _restore(args, plan)
-    return _drill(args, plan, roles_dir)
+        jobs = asked[-1]
+        with lab_cli.reporting(args, {j.id: len(j.policy.hosts) for j in jobs}, hosts):
+            code, fields = _backup(args, plan, jobs)
+    elif args.command == "restore":
+        proc, extra = asked[-1]
+        with lab_cli.reporting(args, {proc.id: len(proc.hosts)}, hosts):
+            code, fields = _restore(args, proc, extra)
+    else:
+        with lab_cli.reporting(args, {}, hosts):
+            code, fields = _drill(args, plan, asked[-1], roles_dir)
+    if args.format == "json":
+        from sigen.cli.results import emit
+
+        return emit(args.command, code, fields)
+    return code
 
 
 def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[str, Any],
-         what: str, success: str) -> int:
+         what: str, success: str) -> tuple[int, dict[str, Any]]:
     """Run the playbook, list each failed task with its reason, and say how it ended."""
-    from sigen.operate.playbook import ansible_playbook, failures
+    from sigen.operate.playbook import ansible_playbook, failures, recap
 
-    run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags, capture=True,
+    run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags,
                            extra_vars=[json.dumps(extra)] if extra else [],
                            extra_args=args.ansible_args)
-    for failure in failures(run.output):
+    found = failures(run.output)
+    for failure in found:
         print(f"  FAILED   {failure}")
     verdict = success if run.returncode == 0 else \
         f"FAILED (ansible-playbook exit {run.returncode})"
     print(f"sigen: {what} on {args.env} {verdict} in {run.seconds:.1f} s")
-    return 0 if run.returncode == 0 else 1
+    return (0 if run.returncode == 0 else 1), {
+        "ansible_exit": run.returncode, "seconds": round(run.seconds, 1),
+        "hosts": recap(run.output), "failures": found}
 
 
 def _request_error(what: str) -> Exception:
     return lab_error(what, "SG953")
 
 
-def _backup(args: argparse.Namespace, plan: Plan) -> int:
+def _backup_jobs(args: argparse.Namespace, plan: Plan) -> list[Any]:
     wanted = [t.strip() for t in args.policy.split(",") if t.strip()]
     known = {b.id: b for b in plan.backups} | {b.policy.name: b for b in plan.backups}
     unknown = [w for w in wanted if w not in known]
@@ -101,7 +154,11 @@ def _backup(args: argparse.Namespace, plan: Plan) -> int:
         have = ", ".join(f"{b.id} ({b.policy.name})" for b in plan.backups) or "none"
         raise _request_error(f"no backup policy {', '.join(unknown) or ''} in the blueprint "
                              f"(it has: {have})")
-    steps = [known[w] for w in wanted] or list(plan.backups)
+    return [known[w] for w in wanted] or list(plan.backups)
+
+
+def _backup(args: argparse.Namespace, plan: Plan, steps: list[Any]
+            ) -> tuple[int, dict[str, Any]]:
     print(f"sigen: backing up {plan.blueprint.name} on {args.env}: "
           + ", ".join(f"{b.id} {b.policy.name}" for b in steps), flush=True)
     # One run per policy: a policy whose hosts are all down would end a single run (no
@@ -113,7 +170,9 @@ def _backup(args: argparse.Namespace, plan: Plan) -> int:
     bad = [job.id for job, outcome in outcomes if outcome != "done, restic check passed"]
     verdict = "done, restic check passed" if not bad else f"FAILED ({', '.join(bad)})"
     print(f"sigen: backup on {args.env} {verdict}")
-    return 1 if bad else 0
+    return (1 if bad else 0), {"env": args.env, "policies": [
+        {"id": job.id, "name": job.policy.name, "outcome": outcome,
+         "ok": outcome == "done, restic check passed"} for job, outcome in outcomes]}
 
 
 def _backup_one(args: argparse.Namespace, job: Any) -> str:
@@ -121,7 +180,7 @@ def _backup_one(args: argparse.Namespace, job: Any) -> str:
     from sigen.operate.playbook import ansible_playbook, failures, recap
 
     run = ansible_playbook(lab_cli.out_dir(args), args.env, "backup.yml", tags=[job.id],
-                           capture=True, extra_args=args.ansible_args)
+                           extra_args=args.ansible_args)
     for failure in failures(run.output):
         print(f"  FAILED   {failure}")
     if run.returncode == 0:
@@ -172,14 +231,15 @@ def _restore_vars(plan: Plan, args: argparse.Namespace, proc: RestoreProcedure) 
     return extra
 
 
-def _restore(args: argparse.Namespace, plan: Plan) -> int:
-    proc = _procedure(plan, args.service)
-    extra = _restore_vars(plan, args, proc)
+def _restore(args: argparse.Namespace, proc: RestoreProcedure, extra: dict[str, Any]
+             ) -> tuple[int, dict[str, Any]]:
     onto = extra.get("sigen_restore_to") or ", ".join(h.name for h in proc.hosts)
     print(f"sigen: {proc.id} restoring {proc.title} onto {onto} from snapshot "
           f"{args.snapshot}" + (" (replacing existing data)" if args.replace else ""),
           flush=True)
-    return _run(args, "restore.yml", [proc.id], extra, f"restore {proc.id}", "done")
+    code, fields = _run(args, "restore.yml", [proc.id], extra, f"restore {proc.id}", "done")
+    return code, {"env": args.env, "procedure": proc.id, "onto": onto,
+                  "snapshot": args.snapshot, "replace": bool(args.replace), **fields}
 
 
 def _drill_step(plan: Plan, name: str) -> DrillStep:
@@ -190,18 +250,22 @@ def _drill_step(plan: Plan, name: str) -> DrillStep:
     raise _request_error(f"no drill {name!r} in the blueprint (it has: {have})")
 
 
-def _drill(args: argparse.Namespace, plan: Plan, roles_dir: Path) -> int:
+def drill_result(step: DrillStep, record: dict[str, Any], path: Path) -> dict[str, Any]:
+    """The fields of ``drill --format json`` (docs/cli.md), from the drill's record."""
+    achieved = record["achieved"]
+    return {"drill": step.id, "name": step.drill.name, "passed": bool(record["passed"]),
+            "rto_seconds": achieved["rto_seconds"], "rpo_seconds": achieved["rpo_seconds"],
+            "rto_target": step.drill.success_rto, "rpo_target": step.drill.success_rpo,
+            "rows_lost": record["rows_lost"], "timeline": record["timeline"],
+            "reasons": record["reasons"], "record": str(path)}
+
+
+def _drill(args: argparse.Namespace, plan: Plan, step: DrillStep, roles_dir: Path
+           ) -> tuple[int, dict[str, Any]]:
     from sigen.build import build
     from sigen.operate.drill import run_drill
-    from sigen.operate.lab import control
 
-    step = _drill_step(plan, args.drill)
     out = lab_cli.out_dir(args)
-    down = [s.host for s in control.status(plan) if s.host and s.state != "running"]
-    if down:
-        raise lab_error(f"the lab is not up (not running: {', '.join(down)}; an earlier "
-                        "host-loss drill leaves its hosts gone): run sigen lab up and sigen "
-                        "deploy first", "SG951")
     record, path = run_drill(plan, out, step)
     build(args.blueprint, out, roles_dir)  # the drill report and the plan's history
     achieved = record["achieved"]
@@ -219,4 +283,4 @@ def _drill(args: argparse.Namespace, plan: Plan, roles_dir: Path) -> int:
           f"{'-' if rpo is None else f'{rpo:.0f} s'} (target {step.drill.success_rpo}), "
           f"{record['rows_lost']} rows lost; record {path}; report "
           f"{out}/docs/<language>/drill-reports/{path.stem}.md")
-    return 0 if record["passed"] else 1
+    return (0 if record["passed"] else 1), drill_result(step, record, path)

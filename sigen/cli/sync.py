@@ -9,25 +9,49 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sigen.cli.compile import document_options, options_of, revision_options, roles_option
-from sigen.diagnostics import Diagnostic
+from sigen.cli.compile import (
+    blueprints_given,
+    default_out,
+    document_options,
+    options_of,
+    revision_options,
+    roles_option,
+)
+from sigen.diagnostics import Diagnostic, format_json
 
-__all__ = ["add_commands", "run"]
+__all__ = ["EXIT_PENDING", "add_commands", "run"]
 
 Formatter = Callable[[Sequence[Diagnostic]], str]
 
+# `sigen diff` while a build would change something: terraform plan -detailed-exitcode's 2
+# (0 nothing to do, 1 an error), which git diff --exit-code reports as 1.
+EXIT_PENDING = 2
+
 
 def add_commands(sub: Any, formats: Sequence[str]) -> None:
-    check = sub.add_parser("check", help="exit 1 when DIR is not exactly what BLUEPRINT "
-                           "produces now (stale, missing, extra or edited files); writes "
-                           "nothing")
-    diff = sub.add_parser("diff", help="what a build would change: the files and the system; "
-                          "writes nothing")
+    from sigen.cli.help import describe
+
+    check = sub.add_parser("check", **describe(
+        "check", "exit 1 when an output folder is not exactly what its blueprint produces "
+        "now (stale, missing, extra or edited files); writes nothing",
+        examples=["sigen check blueprints/eshop.yml --out build/eshop",
+                  "sigen check --format github      # every blueprints/*.yml, for CI"],
+        codes={0: "every folder is up to date",
+               1: "a folder is not up to date, or a blueprint is invalid"}))
+    check.add_argument("blueprints", type=Path, nargs="*", metavar="BLUEPRINT",
+                       help="blueprint files (default: blueprints/*.yml)")
+    diff = sub.add_parser("diff", **describe(
+        "diff", "show what a build would change: the files and the system; writes nothing",
+        examples=["sigen diff blueprints/eshop.yml", "sigen diff blueprints/eshop.yml -u"],
+        codes={0: "nothing would change", 1: "the blueprint is invalid",
+               EXIT_PENDING: "a build would change something (as terraform plan "
+                             "-detailed-exitcode)"}))
+    diff.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
     diff.add_argument("--unified", "-u", action="store_true",
                       help="show a unified diff of each changed file")
     for cmd in (check, diff):
-        cmd.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
-        cmd.add_argument("--out", type=Path, required=True, metavar="DIR")
+        cmd.add_argument("--out", type=Path, default=None, metavar="DIR",
+                         help="the output folder (default: build/<blueprint name>)")
         cmd.add_argument("--format", choices=formats, default="text")
         roles_option(cmd)
         revision_options(cmd)
@@ -37,24 +61,71 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
 def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
         fmt: object) -> int:
     """Run ``check`` or ``diff``; returns the exit code (check: 1 when not up to date)."""
-    from sigen.build import check_output, preview
+    if args.command == "check":
+        return _check(args, roles_dir, signature, fmt)
+    return _diff(args, roles_dir, signature, fmt)
+
+
+def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
+           fmt: object) -> int:
+    from sigen.build import check_output
+    from sigen.cli.help import UsageError
+
+    blueprints = blueprints_given(args.blueprints)
+    if args.out is not None and len(blueprints) != 1:
+        raise UsageError("--out takes one BLUEPRINT (each blueprint's folder is "
+                         "build/<blueprint name> without it)")
+    everything: list[Diagnostic] = []
+    rows = []
+    for blueprint in blueprints:
+        out = args.out if args.out is not None else default_out(blueprint)
+        rendered, diags = check_output(blueprint, out, roles_dir,
+                                       author=signature.get("author"),
+                                       date=signature.get("date"), options=options_of(args))
+        rows.append({"blueprint": str(blueprint), "out": str(out),
+                     "files": len(rendered.files), "up_to_date": not diags,
+                     "problems": len(diags)})
+        everything += diags
+    code = 0 if all(row["up_to_date"] for row in rows) else 1
+    if fmt is format_json:
+        from sigen.cli.results import emit
+
+        return emit("check", code, {"outputs": rows}, everything)
+    assert callable(fmt)
+    sys.stdout.write(fmt(everything))
+    for row in rows:
+        if row["up_to_date"]:
+            print(f"sigen: {row['out']} is up to date with {row['blueprint']} "
+                  f"({row['files']} files)", file=sys.stderr)
+        else:
+            print(f"sigen: {row['out']} is not what {row['blueprint']} produces: "
+                  f"{row['problems']} problem{'s' if row['problems'] != 1 else ''}; run "
+                  f"sigen build", file=sys.stderr)
+    return code
+
+
+def _diff(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
+          fmt: object) -> int:
+    from sigen.build import preview
     from sigen.sync.check import unified_diff
 
-    author, date = signature.get("author"), signature.get("date")
-    if args.command == "check":
-        rendered, diags = check_output(args.blueprint, args.out, roles_dir, author=author,
-                                       date=date, options=options_of(args))
-        assert callable(fmt)
-        sys.stdout.write(fmt(diags))
-        if diags:
-            print(f"sigen: {args.out} is not what {args.blueprint} produces: {len(diags)} "
-                  f"problem{'s' if len(diags) != 1 else ''}; run sigen build", file=sys.stderr)
-            return 1
-        print(f"sigen: {args.out} is up to date with {args.blueprint} "
-              f"({len(rendered.files)} files)", file=sys.stderr)
-        return 0
-    rendered, result = preview(args.blueprint, args.out, roles_dir, author=author, date=date,
-                               options=options_of(args))
+    out = args.out if args.out is not None else default_out(args.blueprint)
+    rendered, result = preview(args.blueprint, out, roles_dir, author=signature.get("author"),
+                               date=signature.get("date"), options=options_of(args))
+    system = list(rendered.changes) or (list(rendered.new_revision.changes)
+                                        if rendered.new_revision is not None else [])
+    pending = bool(result.created or result.changed or result.deleted)
+    code = EXIT_PENDING if pending else 0
+    if fmt is format_json:
+        from sigen.cli.results import emit
+
+        revision = rendered.new_revision
+        return emit("diff", code, {
+            "blueprint": str(args.blueprint), "out": str(out), "pending": pending,
+            "created": list(result.created), "changed": list(result.changed),
+            "deleted": list(result.deleted), "unchanged": result.unchanged,
+            "kept": list(result.kept), "system": system,
+            "revision": None if revision is None else revision.version})
     print(f"Files: {len(result.created)} created, {len(result.changed)} changed, "
           f"{len(result.deleted)} deleted, {result.unchanged} unchanged")
     for label, rels in (("created", result.created), ("changed", result.changed),
@@ -64,16 +135,11 @@ def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str |
     for rel in result.kept:
         print(f"  kept     {rel} (no longer produced, edited by hand: left in place)")
     print("System:")
-    if rendered.new_revision is not None and not rendered.changes:
-        print(f"  {'; '.join(rendered.new_revision.changes)}")
-    elif rendered.changes:
-        for line in rendered.changes:
-            print(f"  {line}")
-    else:
-        print("  no change")
+    for line in system or ["no change"]:
+        print(f"  {line}")
     if rendered.new_revision is not None:
         print(f"  (the plans would gain revision {rendered.new_revision.version})")
     if args.unified:
-        sys.stdout.write(unified_diff(rendered.files, args.out,
+        sys.stdout.write(unified_diff(rendered.files, out,
                                       [*result.created, *result.changed, *result.deleted]))
-    return 0
+    return code

@@ -177,21 +177,21 @@ def load_text(path: Path, raw: bytes) -> LoadedBlueprint:
     text = _decode(display, raw)
     if not text.strip():
         raise SigenError(
-            [Diagnostic(display, 1, 1, "SG003", "the blueprint is empty; start it with 'sigen: 1'")]
+            [Diagnostic(display, 1, 1, "SG003", "the blueprint is empty; start it with 'sigen: 2'")]
         )
     _check_directives(display, text)
     data, yaml11 = _parse(display, text)
     if data is None:
         raise SigenError(
             [Diagnostic(display, 1, 1, "SG003",
-                        "the blueprint holds only comments; start it with 'sigen: 1'")]
+                        "the blueprint holds only comments; start it with 'sigen: 2'")]
         )
     if not isinstance(data, dict):
         kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
         raise SigenError(
             [Diagnostic(display, 1, 1, "SG007",
                         f"the blueprint is {kind}; it must be a mapping that starts with "
-                        "'sigen: 1' followed by system:, sites:, networks:, hosts: ...")]
+                        "'sigen: 2' followed by system:, sites:, networks:, hosts: ...")]
         )
     _check_expansion(display, text, data)
     return LoadedBlueprint(path=path, data=data, sha256=sha256, text=text, yaml11_plain=yaml11)

@@ -235,7 +235,7 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
     drills = tuple(
         Drill(
             name=d["name"], scenario=d["scenario"], description=_str(d.get("description")),
-            target=place(d["target"]), recover_on=place(d["recover_on"]),
+            target=place(d["fails"]), recover_on=place(d["recover_on"]),
             restore=tuple(backup_by[r] for r in d.get("restore") or ()),
             frequency=d["frequency"], success_rto=d["success"]["rto"],
             success_rpo=d["success"]["rpo"],

@@ -33,7 +33,7 @@ def check_plan(plan: Plan, loaded: LoadedBlueprint) -> list[Diagnostic]:
         for affected in step.affected:
             if affected.recovery == "not recovered" and not affected.how:
                 diags.append(loaded.diagnostic(
-                    ("drills", drill.position, "target"), "SG606",
+                    ("drills", drill.position, "fails"), "SG606",
                     f"drill {drill.name!r} takes service {affected.service.name!r} down "
                     f"(every host of it is lost: {_names(affected.service.hosts)}) "
                     "and nothing brings it back: restore one of its backup policies in the "

@@ -1,32 +1,36 @@
 """Export the blueprint schema as JSON Schema, for editors (``sigen schema``).
 
-Translated from the same cerberus schema data the validator uses, so the two cannot drift.
+Translated from the same cerberus schema data the validator uses, so the two cannot drift:
+every field's ``meta.description`` (and ``meta.examples``) becomes its description. Given
+the role library, a service's ``component`` is an enum of its roles and its ``settings``
+are typed by that role's ``meta/argument_specs.yml`` (``sigen.compile.settings_schema``).
 The JSON Schema covers structure and value formats; the semantic checks (references,
-addresses, capacity, ...) are only in ``sigen validate``.
+addresses, capacity, ...) are only in ``sigen validate`` (docs/schema.md lists them).
 """
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from sigen.compile.settings_schema import SECRET_REFERENCE, component_names, settings_schema
 from sigen.compile.validate.schema import load_schema
-from sigen.compile.validate.values import COMPONENT_RE, NAME_RE, SETTING_RE, USER_RE
+from sigen.compile.validate.secrets import LIMITS
+from sigen.compile.validate.values import (
+    COMPONENT_RE,
+    FORMAT,
+    NAME_RE,
+    REQUIRED_ENVIRONMENTS,
+    SETTING_RE,
+    USER_RE,
+)
 
 __all__ = ["json_schema", "json_schema_text"]
 
 _TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
           "dict": "object", "list": "array"}
-_SECRET_REFERENCE = {
-    "oneOf": [
-        {"type": "object", "required": ["vault"], "additionalProperties": False,
-         "properties": {"vault": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
-         "description": "Name of an ansible-vault variable holding the secret."},
-        {"type": "object", "required": ["env"], "additionalProperties": False,
-         "properties": {"env": {"type": "string", "pattern": "^[A-Za-z_][A-Za-z0-9_]*$"}},
-         "description": "Environment variable holding the secret when the playbook runs."},
-    ],
-}
+_SECRET_REFERENCE = SECRET_REFERENCE
 _CHECKS: dict[str, dict[str, Any]] = {
     "name": {"pattern": f"^{NAME_RE.pattern}$"},
     "component": {"pattern": f"^{COMPONENT_RE.pattern}$"},
@@ -47,15 +51,18 @@ _CHECKS: dict[str, dict[str, Any]] = {
                                   "sk-ssh-ed25519@openssh.com|sk-ecdsa-sha2-nistp256@openssh.com)"
                                   " AAAA"},
     "timezone": {"description": "Time zone of the tz database, e.g. Asia/Taipei."},
-    "format_version": {"const": 1},
+    "format_version": {"const": FORMAT},
 }
 
 
-def _convert(rules: dict[str, Any]) -> dict[str, Any]:
+def _convert(rules: dict[str, Any], name: str = "") -> dict[str, Any]:
     check = rules.get("check_with")
-    if check == "secret_reference":
-        return dict(_SECRET_REFERENCE)
     out: dict[str, Any] = {}
+    if check == "secret_reference":
+        out.update(_SECRET_REFERENCE)
+        if rules.get("meta", {}).get("description"):
+            out["description"] = rules["meta"]["description"]
+        return out
     kind = rules.get("type")
     if isinstance(kind, list):
         out["type"] = [_TYPES[k] for k in kind if k in _TYPES]
@@ -63,9 +70,14 @@ def _convert(rules: dict[str, Any]) -> dict[str, Any]:
         out.update({"type": "string", "format": "date"})
     elif kind in _TYPES:
         out["type"] = _TYPES[kind]
-    description = rules.get("meta", {}).get("description")
-    if description:
-        out["description"] = description
+    if kind == "string":
+        # The limits sigen validate enforces on every text (SG114).
+        out["maxLength"] = LIMITS["description" if name == "description" else "other"]
+    meta = rules.get("meta", {})
+    if meta.get("description"):
+        out["description"] = meta["description"]
+    if meta.get("examples"):
+        out["examples"] = list(meta["examples"])
     if "allowed" in rules:
         out["enum"] = list(rules["allowed"])
     if "min" in rules:
@@ -93,7 +105,7 @@ def _convert(rules: dict[str, Any]) -> dict[str, Any]:
 
 def _object(fields: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {
-        "properties": {name: _convert(rules) for name, rules in fields.items()},
+        "properties": {name: _convert(rules, name) for name, rules in fields.items()},
         "additionalProperties": False,
     }
     required = [name for name, rules in fields.items() if rules.get("required")]
@@ -107,20 +119,46 @@ def _object(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def json_schema() -> dict[str, Any]:
-    """The blueprint format as a JSON Schema (draft 2020-12) document."""
+def _typed_services(schema: dict[str, Any], roles_dir: Path) -> None:
+    """``component`` an enum of the roles, ``settings`` typed per component."""
+    service = schema["properties"]["services"]["items"]
+    roles = component_names(roles_dir)
+    if not roles:
+        return
+    service["properties"]["component"]["enum"] = roles
+    cases = []
+    for role in roles:
+        settings = settings_schema(roles_dir, role)
+        if settings is not None:
+            cases.append({"if": {"properties": {"component": {"const": role}},
+                                 "required": ["component"]},
+                          "then": {"properties": {"settings": settings}}})
+    if cases:
+        service.setdefault("allOf", []).extend(cases)
+
+
+def json_schema(roles_dir: Path | None = None) -> dict[str, Any]:
+    """The blueprint format as a JSON Schema (draft 2020-12) document; with ``roles_dir``
+    the components and their settings are those of that role library."""
     schema: dict[str, Any] = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "https://sigen.example/schemas/blueprint-1.json",
-        "title": "sigen blueprint, format 1",
+        "$id": f"https://sigen.example/schemas/blueprint-{FORMAT}.json",
+        "title": f"sigen blueprint, format {FORMAT}",
         "description": "A system blueprint compiled by sigen into an Ansible project and its "
                        "plans. See docs/blueprint.md.",
         "type": "object",
     }
     schema.update(_object(load_schema()))
+    # Every blueprint has a lab and a production environment (SG112).
+    schema["properties"]["system"]["properties"]["environments"]["allOf"] = [
+        {"contains": {"type": "object", "required": ["name"],
+                      "properties": {"name": {"const": name}}}}
+        for name in REQUIRED_ENVIRONMENTS]
+    if roles_dir is not None:
+        _typed_services(schema, roles_dir)
     return schema
 
 
-def json_schema_text() -> str:
+def json_schema_text(roles_dir: Path | None = None) -> str:
     """``json_schema()`` as indented JSON text, newline-terminated."""
-    return json.dumps(json_schema(), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(json_schema(roles_dir), indent=2, ensure_ascii=False) + "\n"

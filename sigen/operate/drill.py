@@ -67,7 +67,7 @@ class _Drill:
         began = time.monotonic()
         print(f"sigen: drill {self.step.id} phase {phase}: {detail}", flush=True)
         run: RunResult = ansible_playbook(
-            self.out, "lab", "drill.yml", tags=[f"{self.step.id}-{phase}"], capture=True,
+            self.out, "lab", "drill.yml", tags=[f"{self.step.id}-{phase}"],
             extra_vars=[json.dumps({"sigen_drill_output": str(self.folder),
                                     "sigen_drill_run": self.run_id,
                                     "sigen_drill_snapshots": self.snapshots()})])

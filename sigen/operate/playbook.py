@@ -1,14 +1,18 @@
 """Run a generated playbook with the real ``ansible-playbook`` against an environment.
 
-Ansible's own output is what a person watching wants (plays named by step ID, a task per
-line, the recap), so it goes straight to the terminal; sigen adds a line before and a
-timed summary after. The lab adds its connection inventory and generated secrets from the
-lab folder; production uses the project's inventory and whatever vault options the
-operator passes after ``--``.
+By default Ansible's own output goes straight to the terminal (plays named by step ID, a
+task per line, the recap). Inside ``showing(Display(...))`` (the command line sets one) it
+is read line by line into a ``sigen.operate.progress.Progress`` instead: the current step,
+hosts done / total and the elapsed time, live on a terminal, plain lines in CI, nothing
+when quiet, with Ansible's own lines shown too when verbose. The output is always kept in
+the result, so the caller can say which task failed and why. The lab adds its connection
+inventory and generated secrets from the lab folder; production uses the project's
+inventory and whatever vault options the operator passes after ``--``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,15 +20,18 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 from sigen.operate.lab import files as lab_files
 from sigen.operate.lab.podman import lab_error
+from sigen.operate.progress import Progress
 from sigen.plan.lab import LAB_OVERRIDES
 
-__all__ = ["RunResult", "ansible_playbook", "failures", "recap"]
+__all__ = ["Display", "RunResult", "ansible_playbook", "failures", "recap", "showing"]
 
 # Ansible's default output for a failed task: `fatal: [host]: FAILED! => {json}`, or with a
 # loop item `failed: [host] (item=...) => {json}`; UNREACHABLE is a failure too.
@@ -32,6 +39,32 @@ _FAILED = re.compile(r"^(?:fatal|failed): \[([^\]]+)\][^=]*=> (\{.*\})\s*$")
 _TASK = re.compile(r"^TASK \[(.*)\] \**$")
 _RECAP = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+"
                     r"failed=(\d+)")
+
+
+@dataclass(frozen=True)
+class Display:
+    """How runs show themselves: ``mode`` rich, plain or quiet (``progress.mode_for``),
+    Ansible's own lines too when ``verbose``, on ``stream``; ``steps`` are the plan IDs a
+    run may meet with their host counts, ``hosts`` the inventory's size."""
+
+    mode: str
+    verbose: bool = False
+    stream: TextIO | None = None
+    steps: Mapping[str, int] = field(default_factory=dict)
+    hosts: int = 0
+
+
+_display: ContextVar[Display | None] = ContextVar("sigen_display", default=None)
+
+
+@contextlib.contextmanager
+def showing(display: Display) -> Iterator[None]:
+    """Runs inside show their progress as ``display`` says."""
+    token = _display.set(display)
+    try:
+        yield
+    finally:
+        _display.reset(token)
 
 
 @dataclass(frozen=True)
@@ -123,9 +156,9 @@ def command(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
 
 def ansible_playbook(out: Path, env: str, playbook: str, *, tags: Sequence[str] = (),
                      check: bool = False, extra_vars: Sequence[str] = (),
-                     extra_args: Sequence[str] = (), capture: bool = False) -> RunResult:
-    """Run ``playbook`` of the project ``out`` against ``env``; Ansible prints as it goes
-    (and with ``capture`` its output is kept in the result too)."""
+                     extra_args: Sequence[str] = ()) -> RunResult:
+    """Run ``playbook`` of the project ``out`` against ``env``; its output is shown as it
+    comes (as ``showing`` says) and kept in the result."""
     args = command(out, env, playbook, tags=tags, check=check, extra_vars=extra_vars,
                    extra_args=extra_args)
     environ = dict(os.environ)
@@ -137,18 +170,28 @@ def ansible_playbook(out: Path, env: str, playbook: str, *, tags: Sequence[str] 
     environ["ANSIBLE_COLLECTIONS_PATH"] = ":".join(paths)
     if env == "lab":
         environ.setdefault("ANSIBLE_HOST_KEY_CHECKING", "False")
+    display = _display.get()
+    progress = None
+    echo: TextIO | None = sys.stdout
+    if display is not None:
+        stream = display.stream if display.stream is not None else sys.stderr
+        progress = Progress(f"{playbook} on {env}", display.steps, display.hosts,
+                            mode=display.mode, stream=stream)
+        echo = stream if display.verbose else None
     sys.stdout.flush()
     started = time.monotonic()
-    if not capture:
-        done = subprocess.run(args, cwd=out, env=environ, check=False)
-        return RunResult(done.returncode, time.monotonic() - started)
-    # Shown as it comes and kept, so the caller can say which task failed and why.
     lines: list[str] = []
     with subprocess.Popen(args, cwd=out, env=environ, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, errors="replace") as proc:
         assert proc.stdout is not None
         for line in proc.stdout:
-            sys.stdout.write(line)
+            if echo is not None:
+                echo.write(line)
+            if progress is not None:
+                progress.feed(line)
             lines.append(line.rstrip("\n"))
-    sys.stdout.flush()
+    if echo is not None:
+        echo.flush()
+    if progress is not None:
+        progress.close(proc.returncode)
     return RunResult(proc.returncode, time.monotonic() - started, tuple(lines))

@@ -12,11 +12,12 @@ from typing import Any
 
 from sigen.plan import Blueprint, Environment, Host, InstallStep, Jinja, Plan, group_name
 from sigen.render import recovery
+from sigen.render.awx import render_awx
 from sigen.render.molecule import render_molecule
 from sigen.render.preflight import PLAYBOOK as PREFLIGHT
 from sigen.render.preflight import preflight_play, render_preflight
 from sigen.render.verify import render_verify
-from sigen.render.yamlout import body, dump, header
+from sigen.render.yamlout import body, dump, header, not_a_playbook
 
 __all__ = ["collections_used", "render"]
 
@@ -173,15 +174,17 @@ def collections_used(role_files: dict[str, bytes]) -> list[str]:
     return sorted(found - _BUILTIN)
 
 
-def _entry_playbook(files: dict[str, bytes], name: str, stamp: str,
+def _entry_playbook(files: dict[str, bytes], name: str, stamp: str, preflight: dict[str, Any],
                     plays: list[tuple[str, str, list[dict[str, Any]]]]) -> None:
     """An entry playbook importing ``playbooks/<id>.yml`` per ID (its plays); none when
     empty (site.yml always has steps)."""
     if not plays:
         return
     # First, in every playbook: the secrets are set (tagged always: runs with --tags too).
-    entries: list[dict[str, Any]] = [{"name": "Preflight: the secrets are set",
-                                      "ansible.builtin.import_playbook": PREFLIGHT}]
+    # The play itself, not an import of playbooks/preflight.yml: its `hosts:` line is what
+    # makes AWX list the file as a playbook (an AWX that predates FQCNs does not take
+    # `ansible.builtin.import_playbook:` for one).
+    entries: list[dict[str, Any]] = [preflight]
     for step_id, title, id_plays in plays:
         path = f"playbooks/{step_id.lower()}.yml"
         files[path] = _playbook_file(path, id_plays, stamp)
@@ -207,9 +210,13 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
     wiring = plan.ansible
     shared = {h.name: body(wiring.host_vars[h.name]) for h in bp.hosts}
     start = stamp + "---\n"
+    inventories: dict[str, str] = {}
     for env in bp.environments:
         base = f"inventories/{env.name}"
-        files[f"{base}/hosts.yml"] = dump(_inventory(plan, env), stamp).encode()
+        inventories[env.name] = f"{base}/hosts.yml"
+        # Quoted "hosts": AWX lists no inventory among a project's playbooks.
+        files[f"{base}/hosts.yml"] = dump(not_a_playbook(_inventory(plan, env)),
+                                          stamp).encode()
         files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars[env.name],
                                                    stamp).encode()
         connections = wiring.connection[env.name]
@@ -220,18 +227,20 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
 
     # site.yml, backup.yml, restore.yml, drill.yml: one imported playbook per ID, in plan
     # order.
-    _entry_playbook(files, "site.yml", stamp, [
+    preflight = preflight_play(plan)
+    _entry_playbook(files, "site.yml", stamp, preflight, [
         (step.id, step.title, [_install_play(plan, step)]) for step in plan.install])
-    _entry_playbook(files, "backup.yml", stamp, [
+    _entry_playbook(files, "backup.yml", stamp, preflight, [
         (b.id, f"Back up {b.policy.name} now", [recovery.backup_play(b)])
         for b in plan.backups])
-    _entry_playbook(files, "restore.yml", stamp, [
+    _entry_playbook(files, "restore.yml", stamp, preflight, [
         (p.id, f"Restore {p.title}", [recovery.restore_play(p)]) for p in plan.restores])
-    _entry_playbook(files, "drill.yml", stamp, [
+    _entry_playbook(files, "drill.yml", stamp, preflight, [
         (d.id, f"Drill {d.drill.name}", recovery.drill_plays(d)) for d in plan.drills])
     files[PREFLIGHT] = render_preflight(plan, stamp)
-    files["verify.yml"] = render_verify(plan, stamp, preflight_play(plan))
+    files["verify.yml"] = render_verify(plan, stamp, preflight)
     files.update(render_molecule(plan, stamp))
+    files.update(render_awx(plan, stamp, inventories))
 
     role_files = dict(plan.role_files)
     files.update(role_files)

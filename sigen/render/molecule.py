@@ -16,7 +16,7 @@ from typing import Any
 
 from sigen.plan import Jinja, LabHost, Plan, Topology
 from sigen.plan.lab import HOST_OPTIONS, SSH_ARGS
-from sigen.render.yamlout import dump
+from sigen.render.yamlout import dump, not_a_playbook
 
 __all__ = ["render_molecule"]
 
@@ -141,18 +141,19 @@ def _inventory(topo: Topology, vault: list[str]) -> dict[str, Any]:
 
 
 def render_molecule(plan: Plan, stamp: str) -> dict[str, bytes]:
-    """The scenario's files by path."""
+    """The scenario's files by path. Their playbook keys are quoted, so AWX offers none of
+    them as a playbook of the project (molecule runs them, not an operator)."""
     topo = plan.lab
     vault = plan.vault_variables
-    return {
-        f"{_DIR}/molecule.yml": dump(_molecule_yml(topo), stamp).encode(),
-        f"{_DIR}/create.yml": dump(_create(topo, vault), stamp).encode(),
-        f"{_DIR}/destroy.yml": dump(_destroy(topo), stamp).encode(),
-        f"{_DIR}/converge.yml": dump([{"name": "Converge the system",
-                                       "ansible.builtin.import_playbook": "../../site.yml"}],
-                                     stamp).encode(),
-        f"{_DIR}/verify.yml": dump([{"name": "Verify the system",
-                                     "ansible.builtin.import_playbook": "../../verify.yml"}],
-                                   stamp).encode(),
-        f"{_DIR}/inventory/lab.yml": dump(_inventory(topo, vault), stamp).encode(),
+    files = {
+        "molecule.yml": _molecule_yml(topo),
+        "create.yml": _create(topo, vault),
+        "destroy.yml": _destroy(topo),
+        "converge.yml": [{"name": "Converge the system",
+                          "ansible.builtin.import_playbook": "../../site.yml"}],
+        "verify.yml": [{"name": "Verify the system",
+                        "ansible.builtin.import_playbook": "../../verify.yml"}],
+        "inventory/lab.yml": _inventory(topo, vault),
     }
+    return {f"{_DIR}/{name}": dump(not_a_playbook(data), stamp).encode()
+            for name, data in files.items()}

@@ -22,7 +22,8 @@ from typing import Any
 from sigen.plan import Jinja
 from sigen.render.memo import recalled
 
-__all__ = ["Jinja", "Recalled", "body", "dump", "header", "scalar"]
+__all__ = ["Jinja", "QuotedKey", "Recalled", "body", "dump", "header", "not_a_playbook",
+           "scalar"]
 
 
 # Plain (unquoted) only when YAML 1.1 and 1.2 both read it as this very string.
@@ -86,7 +87,39 @@ def scalar(value: Any) -> str:
 _key_cache: dict[str, str] = {}
 
 
+class QuotedKey(str):
+    """A mapping key written double-quoted (``"hosts":``); YAML reads it as the same key."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:  # the memo tells it from the plain key by its repr
+        return f"QuotedKey({str.__repr__(self)})"
+
+
+# The keys by which AWX takes a YAML file for a playbook: a line that starts with one of
+# them, after spaces and a "- " (awx/main/utils/ansible.py, valid_playbook_re:
+# hosts|include|import_playbook). Their ansible.builtin. names are quoted too, for a
+# controller that learns them.
+_PLAYBOOK_KEYS = frozenset({"hosts", "include", "import_playbook",
+                            "ansible.builtin.include", "ansible.builtin.import_playbook"})
+
+
+def not_a_playbook(data: Any) -> Any:
+    """``data`` with those keys quoted wherever they stand, for a YAML file that AWX's
+    project discovery must not offer as a playbook (an inventory, a molecule or controller
+    playbook): a line that starts with a quote matches none of its patterns."""
+    kind = _kind(data)
+    if kind == 1:
+        return {QuotedKey(k) if type(k) is str and k in _PLAYBOOK_KEYS else k:
+                not_a_playbook(v) for k, v in data.items()}
+    if kind == 2:
+        return [not_a_playbook(v) for v in data]
+    return data
+
+
 def _key(key: Any) -> str:
+    if type(key) is QuotedKey:
+        return _quote(str(key))
     text = _key_cache.get(key) if type(key) is str else None
     if text is None:
         text = scalar(key if isinstance(key, str) else str(key))

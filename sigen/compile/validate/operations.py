@@ -215,23 +215,23 @@ def _hosts_at(index: Index, site: str) -> list[str]:
 def _check_drills(index: Index) -> None:
     for drill in index.entries("drills"):
         scenario = drill.get_str("scenario")
-        target = drill.get_str("target")
+        target = drill.get_str("fails")
         recover_on = drill.get_str("recover_on")
         label = f"drill {drill.name!r}"
         lost_hosts: list[str] = []
         if target is not None and scenario in ("host-loss", "data-corruption"):
             if index.get("hosts", target) is None and index.get("sites", target) is not None:
-                index.error((*drill.path, "target"), "SG605",
-                            f"{label} is a {scenario} drill, so its target must be a host, "
+                index.error((*drill.path, "fails"), "SG605",
+                            f"{label} is a {scenario} drill, so what it fails must be a host, "
                             f"but {target!r} is a site; use scenario site-loss or name a host")
-            elif index.reference((*drill.path, "target"), target, "hosts", "host", label):
+            elif index.reference((*drill.path, "fails"), target, "hosts", "host", label):
                 lost_hosts = [target]
         elif target is not None and scenario == "site-loss":
             if index.get("sites", target) is None and index.get("hosts", target) is not None:
-                index.error((*drill.path, "target"), "SG605",
-                            f"{label} is a site-loss drill, so its target must be a site, "
+                index.error((*drill.path, "fails"), "SG605",
+                            f"{label} is a site-loss drill, so what it fails must be a site, "
                             f"but {target!r} is a host; use scenario host-loss or name a site")
-            elif index.reference((*drill.path, "target"), target, "sites", "site", label):
+            elif index.reference((*drill.path, "fails"), target, "sites", "site", label):
                 lost_hosts = _hosts_at(index, target)
         restores = []
         for pos, name in drill.str_list("restore"):

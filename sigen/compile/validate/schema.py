@@ -25,6 +25,7 @@ from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
 from sigen.compile.loader import LoadedBlueprint
 from sigen.compile.validate.values import (
     COMPONENT_RE,
+    FORMAT,
     NAME_RE,
     SETTING_RE,
     USER_RE,
@@ -119,9 +120,16 @@ class BlueprintValidator(Validator):  # type: ignore[misc]
         self._error(field, f"{code}{_SEPARATOR}{message}")
 
     def _check_with_format_version(self, field: str, value: Any) -> None:
-        if value != 1:
+        if value == FORMAT:
+            return
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value < FORMAT:
+            self._fail(field, "SG111", f"blueprint format {value} is older than this sigen's "
+                       f"format {FORMAT}: upgrade the file with sigen migrate (in place, "
+                       "keeping its comments; docs/migrate.md says what changes)")
+        else:
             self._fail(field, "SG111", f"blueprint format {value!r} is not supported; this "
-                       "sigen reads format 1 ('sigen: 1')")
+                       f"sigen reads format {FORMAT} ('sigen: {FORMAT}'): a newer format needs "
+                       "a newer sigen")
 
     def _check_with_name(self, field: str, value: Any) -> None:
         if isinstance(value, str) and not NAME_RE.fullmatch(value):

@@ -8,6 +8,7 @@ from typing import Any
 
 from sigen.compile.validate.index import Entry, Index
 from sigen.compile.validate.schema import describe_path
+from sigen.compile.validate.values import REQUIRED_ENVIRONMENTS
 
 __all__ = ["check_topology", "overlapping"]
 
@@ -70,7 +71,7 @@ def _check_environments(index: Index) -> None:
         return
     envs = system["environments"]
     names = {e["name"] for e in envs if isinstance(e, dict) and isinstance(e.get("name"), str)}
-    for required in ("lab", "production"):
+    for required in REQUIRED_ENVIRONMENTS:
         if required not in names:
             index.error(("system", "environments"), "SG112",
                         f"system.environments has no {required!r} environment; every "

@@ -11,7 +11,9 @@ from typing import Any
 
 __all__ = [
     "COMPONENT_RE",
+    "FORMAT",
     "NAME_RE",
+    "REQUIRED_ENVIRONMENTS",
     "USER_RE",
     "format_duration",
     "is_secret_reference",
@@ -25,6 +27,13 @@ NAME_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 COMPONENT_RE = re.compile(r"[a-z][a-z0-9_]{0,62}")
 USER_RE = re.compile(r"[a-z_][a-z0-9_-]{0,31}")
 SETTING_RE = re.compile(r"[a-z][a-z0-9_]{0,127}")
+
+# The blueprint format this sigen reads (`sigen: 2`); older ones: sigen migrate
+# (sigen.compile.migrations).
+FORMAT = 2
+
+# Every blueprint deploys to sigen's podman lab and to production (SG112).
+REQUIRED_ENVIRONMENTS = ("lab", "production")
 
 _DURATION_RE = re.compile(r"([1-9][0-9]{0,5})([smhdw])")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

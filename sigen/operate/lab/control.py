@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sigen.compile.library import lab_assets_dir
 from sigen.diagnostics import SigenError
 from sigen.operate.lab import files
 from sigen.operate.lab.podman import (
@@ -127,7 +128,7 @@ def up(plan: Plan, out: Path) -> LabChanges:
     for image in (HOST_IMAGE, TIME_IMAGE):
         if not image_exists(image):
             raise lab_error(f"the lab image {image} is missing: build it with "
-                            "`bash molecule/lab/build-images` (part of `bash .ci/setup`)")
+                            f"`bash {lab_assets_dir() / 'build-images'}` (as root)")
     topo = plan.lab
     lab = files.lab_dir(out)
     changes = LabChanges(lab=lab)

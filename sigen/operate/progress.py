@@ -1,0 +1,181 @@
+"""Progress of a long run, read from ``ansible-playbook``'s own output as it comes.
+
+The default callback prints ``PLAY [INS-003 ...]``, ``TASK [...]``, one ``ok: [host]`` (or
+changed, skipping, failed, fatal, unreachable) per host and task, and the ``PLAY RECAP``.
+``Progress`` follows those lines and shows the current step with its plan ID, the task,
+hosts done / total and the elapsed time: as a live line on a terminal (rich), as plain
+lines elsewhere (CI logs: one when a step starts and one when it ends), and not at all when
+quiet. The step's host count comes from the plan (Ansible does not print it).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TextIO
+
+__all__ = ["Progress", "StepState", "mode_for"]
+
+_PLAY = re.compile(r"^PLAY \[(.*)\] \**$")
+_TASK = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.*)\] \**$")
+_RESULT = re.compile(r"^(ok|changed|skipping|failed|fatal|unreachable): \[([^\]]+)\]")
+_RECAP = "PLAY RECAP"
+_STEP_ID = re.compile(r"^([A-Z]{3}-\d{3})\b")
+
+
+def mode_for(stream: TextIO, quiet: bool) -> str:
+    """``quiet``, ``rich`` on a terminal, else ``plain`` (CI, a pipe, a file)."""
+    if quiet:
+        return "quiet"
+    isatty = getattr(stream, "isatty", None)
+    return "rich" if callable(isatty) and isatty() else "plain"
+
+
+@dataclass
+class StepState:
+    """One play: its plan ID (or ``-``), title, host count, and what its hosts did."""
+
+    step: str
+    title: str
+    total: int
+    number: int
+    task: str = ""
+    task_hosts: set[str] = field(default_factory=set)
+    hosts: set[str] = field(default_factory=set)
+    failed: set[str] = field(default_factory=set)
+
+
+class Progress:
+    """Feed it ``ansible-playbook``'s output line by line; it reports as it goes.
+
+    ``steps`` maps the plan IDs the run may meet to their number of hosts; ``hosts`` is the
+    inventory's size (for plays that are no plan step, such as the preflight). ``clock``
+    is ``time.monotonic`` unless a test gives recorded times."""
+
+    def __init__(self, title: str, steps: Mapping[str, int], hosts: int, *,
+                 mode: str = "plain", stream: TextIO | None = None,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.title, self.steps, self.hosts, self.mode = title, dict(steps), hosts, mode
+        self.stream: TextIO = stream if stream is not None else sys.stderr
+        self.clock = clock
+        self.started = clock()
+        self.current: StepState | None = None
+        self.done: list[StepState] = []
+        self._live: Any = None
+        if mode == "rich":
+            self._live = _RichLine(self.stream)
+        self._say(f"{title}: {len(self.steps)} steps on {hosts} hosts")
+
+    # -- the lines of ansible-playbook
+    def feed(self, line: str) -> None:
+        line = line.rstrip("\n")
+        play = _PLAY.match(line)
+        if play:
+            self._finish_step()
+            name = play.group(1)
+            found = _STEP_ID.match(name)
+            step = found.group(1) if found else "-"
+            title = name[len(step):].strip() if found else name
+            self.current = StepState(step, title, self.steps.get(step, self.hosts),
+                                     len(self.done) + 1)
+            self._say(f"{self._clock()} {self._label()} started on {self.current.total} "
+                      f"host{'s' if self.current.total != 1 else ''}")
+            return
+        state = self.current
+        task = _TASK.match(line)
+        if task and state is not None:
+            state.task, state.task_hosts = task.group(1), set()
+            self._update()
+            return
+        result = _RESULT.match(line)
+        if result and state is not None:
+            kind, host = result.groups()
+            state.task_hosts.add(host)
+            state.hosts.add(host)
+            if kind in ("failed", "fatal", "unreachable") and "...ignoring" not in line:
+                state.failed.add(host)
+            self._update()
+            return
+        if line.startswith(_RECAP):
+            self._finish_step()
+
+    def close(self, returncode: int) -> None:
+        """The run ended with ``returncode``: the last step ends, then a summary."""
+        self._finish_step()
+        if self._live is not None:
+            self._live.stop()
+            self._live = None
+        failed = sorted({h for s in self.done for h in s.failed})
+        verdict = "done" if returncode == 0 else f"FAILED (exit {returncode})"
+        self._say(f"{self._clock()} {self.title}: {verdict} after {len(self.done)} steps"
+                  + (f"; failed hosts: {', '.join(failed)}" if failed else ""))
+
+    # -- what is shown
+    def _clock(self) -> str:
+        seconds = max(0.0, self.clock() - self.started)
+        return f"[{int(seconds // 60):02d}:{seconds % 60:04.1f}]"
+
+    def _label(self) -> str:
+        state = self.current
+        assert state is not None
+        return f"{state.step} ({state.number}/{max(len(self.steps), state.number)}) " \
+               f"{state.title}".rstrip()
+
+    def status(self) -> str:
+        """The live line: step, task, hosts done / total, elapsed."""
+        state = self.current
+        if state is None:
+            return f"{self._clock()} {self.title}: starting"
+        return (f"{self._clock()} {self._label()}: {state.task or 'starting'}: "
+                f"hosts {len(state.task_hosts)}/{state.total}")
+
+    def _update(self) -> None:
+        if self._live is not None:
+            self._live.show(self.status())
+
+    def _finish_step(self) -> None:
+        state = self.current
+        if state is None:
+            return
+        self.current = None
+        self.done.append(state)
+        ok = len(state.hosts - state.failed)
+        text = (f"{self._clock()} {state.step} done: {ok}/{state.total} hosts ok"
+                + (f", failed: {', '.join(sorted(state.failed))}" if state.failed else ""))
+        self._say(text)
+
+    def _say(self, text: str) -> None:
+        if self.mode == "quiet":
+            return
+        if self._live is not None:
+            self._live.print(text)
+            return
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+
+class _RichLine:
+    """A live status line under the lines already printed (rich, on a terminal)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console
+        from rich.live import Live
+        from rich.text import Text
+
+        self._text = Text
+        self.console = Console(file=stream)
+        self.live = Live(Text(""), console=self.console, transient=True,
+                         refresh_per_second=8)
+        self.live.start()
+
+    def show(self, text: str) -> None:
+        self.live.update(self._text(text))
+
+    def print(self, text: str) -> None:
+        self.console.print(self._text(text))
+
+    def stop(self) -> None:
+        self.live.stop()
