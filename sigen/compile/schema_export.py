@@ -116,6 +116,11 @@ def _object(fields: dict[str, Any]) -> dict[str, Any]:
                         if isinstance(rules.get("excludes"), str)})
     if exclusive:
         out["allOf"] = [{"not": {"required": list(pair)}} for pair in exclusive]
+    # A field that needs another (meta.requires; validate/ reports it as SG113).
+    needs = {name: [rules["meta"]["requires"]] for name, rules in fields.items()
+             if isinstance(rules.get("meta"), dict) and "requires" in rules["meta"]}
+    if needs:
+        out["dependentRequired"] = needs
     return out
 
 
