@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         RestoreTask,
         SecretUse,
         group_name,
+        inventory_file,
     )
     from sigen.plan.system import (
         Admin,
@@ -135,6 +136,7 @@ __all__ = [
     "Topology",
     "Unprotected",
     "group_name",
+    "inventory_file",
     "parse_duration",
 ]
 
@@ -203,6 +205,7 @@ _LAZY = {
     "Site": "sigen.plan.system",
     "Topology": "sigen.plan.lab",
     "group_name": "sigen.plan.steps",
+    "inventory_file": "sigen.plan.steps",
     "parse_duration": "sigen.plan.system",
 }
 

@@ -26,6 +26,7 @@ __all__ = [
     "RestoreTask",
     "SecretUse",
     "group_name",
+    "inventory_file",
 ]
 
 RoleVars = Mapping[str, Any]
@@ -34,6 +35,13 @@ RoleVars = Mapping[str, Any]
 def group_name(prefix: str, name: str) -> str:
     """An inventory group name; Ansible warns about '-' in group names, so use '_'."""
     return f"{prefix}_{name}".replace("-", "_")
+
+
+def inventory_file(env: str) -> str:
+    """The inventory of an environment, relative to the project: the group tree, beside the
+    ``group_vars/`` and ``host_vars/`` Ansible reads with it (ansible.cfg names the default
+    one, the plans tell the operator which one to give)."""
+    return f"inventories/{env}/hosts.json"
 
 
 @dataclass(frozen=True, eq=False)

@@ -18,7 +18,7 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
-from sigen.plan import Host, Plan
+from sigen.plan import Host, Plan, inventory_file
 from sigen.plan.evidence import Change
 from sigen.render import reports, words
 from sigen.render.markdown import (
@@ -159,7 +159,7 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
         "version": version,
         "revisions": plan.revisions,
         "env": env,
-        "inventory": f"inventories/{env.name}/hosts.yml",
+        "inventory": inventory_file(env.name),
         "secrets": plan.secrets,
         "hosts_text": _hosts_text,
         "bak_of": plan.backup_of,
