@@ -20,7 +20,7 @@ import jinja2.bccache
 
 from sigen.plan import Host, Plan, inventory_file
 from sigen.plan.evidence import Change
-from sigen.render import reports, words
+from sigen.render import reports, scale, words
 from sigen.render.markdown import (
     Md,
     ansible_doc,
@@ -206,6 +206,7 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
     env = _environment()
     context = _context(plan, version)
     context.update(reports.context(plan))
+    context.update(scale.context(plan))
     context.update(words.context(plan, language, describe_changes))
     stamp = _stamp(plan, version)
     out: dict[str, bytes] = {}
