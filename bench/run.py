@@ -181,7 +181,7 @@ def main() -> int:
                      "--roles", str(roles)], env)
         files = sum(1 for p in out.rglob("*") if p.is_file()) if out.exists() else 0
         inv = measure([str(BIN / "ansible-inventory"), "--list", "-i",
-                       str(out / "inventories" / "production" / "hosts.yml")], env)
+                       str(out / "inventories" / "production" / "hosts.json")], env)
         status = "" if v[2] == b[2] == inv[2] == 0 else f" (exit {v[2]}/{b[2]}/{inv[2]})"
         print(f"| {size:,} | {bp.stat().st_size / 1e6:.1f} | {v[0]:.2f} ({v[1]:.0f}) | "
               f"{b[0]:.2f} ({b[1]:.0f}) | {files:,} | {inv[0]:.2f} ({inv[1]:.0f}) | "

@@ -144,7 +144,7 @@ def plan_for(loaded: LoadedBlueprint, roles_dir: Path, evidence: Evidence | None
         docs = document_set(loaded.data, loaded.path, system=model.name, owner=model.owner,
                             languages=options.languages, formats=options.formats)
         plan = make_plan(model, evidence, roles_dir, docs)
-        errors = [d for d in check_plan(plan, loaded) if d.severity == "error"]
+        errors = check_plan(plan, loaded, warnings=False)
         if errors:
             raise SigenError(errors)
         return plan
@@ -265,6 +265,11 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
         with contextlib.nullcontext() if existing else _locked(out, force):
             result = write_tree(rendered.files, out, manifest=Manifest(_version(), inputs),
                                 data={REVISIONS: records}, force=force, beside=keep_edits)
+            done = BuildResult(out, rendered.plan, len(rendered.files), result,
+                               rendered.new_revision)
+            # The files are written: let them go before the caches are (at 10,000 hosts
+            # they are some hundred MB, and the caches as many while saved).
+            del rendered
             # The tree is complete and its manifest written: what follows only spares the
             # next build some work, and never fails this one (a full disk, say).
             with contextlib.suppress(OSError):
@@ -274,8 +279,7 @@ def build(blueprint: Path, out: Path, roles_dir: Path, *, force: bool = False,
             texts.save()
             with contextlib.suppress(OSError):
                 save_templates()
-    return BuildResult(out, rendered.plan, len(rendered.files), result,
-                       rendered.new_revision)
+    return done
 
 
 def check_output(blueprint: Path, out: Path, roles_dir: Path, *, author: str | None = None,

@@ -108,7 +108,7 @@ def _role_vars(files: dict[str, bytes]) -> dict[str, set[str]]:
     """Every variable the output gives a role, by role prefix."""
     names: set[str] = set()
     for rel, content in files.items():
-        if rel.startswith(("playbooks/", "inventories/")):
+        if rel.startswith(("playbooks/", "inventories/")) and rel.endswith((".yml", ".json")):
             doc = read_yaml(content)
             stack: list[Any] = [doc]
             while stack:

@@ -41,4 +41,4 @@ def test_top_level_inventories_are_the_examples() -> None:
         link = REPO / "inventories" / name
         assert link.is_symlink(), f"inventories/{name} must link to the example's"
         assert link.resolve() == (REPO / "examples" / name / "inventories").resolve()
-        assert (link / "production" / "hosts.yml").is_file()
+        assert (link / "production" / "hosts.json").is_file()

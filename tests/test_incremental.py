@@ -19,8 +19,9 @@ from bench.run import blueprint as synthetic_blueprint
 from bench.sync import one_host_changed
 from sigen.build import build
 from sigen.plan import Jinja
+from sigen.render.jsonout import members
 from sigen.render.memo import remembering
-from sigen.render.yamlout import Recalled, body, dump
+from sigen.render.yamlout import Recalled, dump
 from tests.conftest import REPO
 from tests.test_build import tree_of
 from tests.test_build_cases import BLUEPRINTS
@@ -111,7 +112,7 @@ class _Memo:
         self.texts[key] = text
 
 
-def test_remembered_yaml_is_the_emitted_yaml() -> None:
+def test_remembered_yaml_and_json_are_the_emitted_text() -> None:
     """Emitted text is recalled by the data's repr: a template sigen wrote and the same
     text from a user are told apart, and so are values that print alike."""
     padding = {f"key{i}": "x" * 20 for i in range(10)}  # long enough to be remembered
@@ -125,11 +126,11 @@ def test_remembered_yaml_is_the_emitted_yaml() -> None:
         {**padding, "v": ["a", "b"]},
         {**padding, "v": ("a", "b")},
     ]
-    plain = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+    plain = [members(v) for v in values] + [dump(v, "# stamp\n") for v in values]
     memo = _Memo()
     with remembering(memo):
-        first = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
-        again = [body(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+        first = [members(v) for v in values] + [dump(v, "# stamp\n") for v in values]
+        again = [members(v) for v in values] + [dump(v, "# stamp\n") for v in values]
     assert first == again == plain
     assert memo.texts, "long data is remembered"
 

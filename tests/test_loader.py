@@ -111,3 +111,58 @@ def test_a_few_aliases_are_fine() -> None:
     raw = b"hw: &hw {model: R660, cpu_cores: 16}\nhosts:\n  - hardware: *hw\n  - hardware: *hw\n"
     loaded = load_text(Path("x.yml"), raw)
     assert loaded.data["hosts"][1]["hardware"]["cpu_cores"] == 16
+
+
+_QUICK_CASES = [
+    "a: 1\nb: [1, 2.5, .inf, -.nan, 0o17, 0x1f, +3]\n",
+    "on: yes\nlist: [no, 'no', off]\nnested: {y: n, deep: [{Yes: ON}]}\n",
+    "when: 2030-12-31\nat: 2026-11-27 01:30:00\ntext: '2030-12-31'\n",
+    "base: &b {x: 1, y: [1, 2]}\nuse: *b\nmerged:\n  <<: *b\n  z: 3\n",
+    "value: <<\nempty:\nnothing: ~\nt: true\nf: False\n",
+    "quoted: \"yes\"\nplain: yes\nkey with space: v\n",
+    "- 1\n- [a, b]\n- {k: v}\n",
+    "just text\n",
+]
+
+
+@pytest.mark.parametrize("text", _QUICK_CASES)
+def test_the_quick_construction_makes_what_the_constructor_makes(text: str) -> None:
+    from sigen.compile.yaml12 import constructed_yaml12, load_yaml12
+
+    quick, constructed = load_yaml12(text), constructed_yaml12(text)
+    assert repr(quick) == repr(constructed)  # repr: nan != nan
+
+
+def test_the_quick_construction_refuses_what_the_constructor_refuses() -> None:
+    import yaml
+
+    from sigen.compile.yaml12 import DuplicateKey, KeyNotText, load_yaml12
+
+    for text, error in (("a: 1\na: 2\n", DuplicateKey), ("1: a\n", KeyNotText),
+                        ("a: !custom x\n", yaml.YAMLError),
+                        ("a: 2030-02-30\n", yaml.YAMLError)):
+        with pytest.raises(error):
+            load_yaml12(text)
+
+
+def test_every_blueprint_and_invalid_case_loads_as_the_constructor_loads_it() -> None:
+    from sigen.compile.yaml12 import constructed_yaml12, load_yaml12
+
+    repo = Path(__file__).resolve().parent.parent
+    paths = [*repo.glob("blueprints/*.yml"), *repo.glob("tests/cases/*/blueprint.yml"),
+             *repo.glob("tests/invalid/*.yml")]
+    assert len(paths) > 40
+    for path in paths:
+        try:
+            text = path.read_text("utf-8")
+        except UnicodeDecodeError:
+            continue
+        if text.count("*") > 20:
+            continue  # an alias bomb: its repr would print every expansion
+        outcomes = []
+        for load in (load_yaml12, constructed_yaml12):
+            try:
+                outcomes.append(repr(load(text)))
+            except Exception as exc:  # the same error either way
+                outcomes.append(f"{type(exc).__name__}: {exc}")
+        assert outcomes[0] == outcomes[1], path

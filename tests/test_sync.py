@@ -112,7 +112,7 @@ def test_one_host_change_rewrites_only_what_depends_on_it(tmp_path: Path,
 def test_hand_edit_stops_the_build_and_names_the_file(tmp_path: Path, roles: Path) -> None:
     out = tmp_path / "out"
     build(ONPREM, out, roles)
-    edited = out / "inventories" / "production" / "host_vars" / "lb01.yml"
+    edited = out / "inventories" / "production" / "host_vars" / "lb01.json"
     edited.write_text(edited.read_text() + "# local tweak\n")
     before = {rel: c for rel, c in tree_of(out).items()}
     changed_bp = variant(tmp_path, "port", PORT)
@@ -125,9 +125,9 @@ def test_hand_edit_stops_the_build_and_names_the_file(tmp_path: Path, roles: Pat
     assert codes(diags) == ["SG902"]
 
     result = build(changed_bp, out, roles, keep_edits=True)
-    assert result.write.beside == ("inventories/production/host_vars/lb01.yml",)
+    assert result.write.beside == ("inventories/production/host_vars/lb01.json",)
     assert edited.read_text().endswith("# local tweak\n")
-    new = edited.with_name("lb01.yml.new")
+    new = edited.with_name("lb01.json.new")
     assert "8080" in new.read_text()
     with pytest.raises(SigenError):
         build(changed_bp, out, roles)  # still edited: still refused
@@ -162,13 +162,13 @@ def test_orphans_are_deleted_only_when_unchanged(tmp_path: Path, roles: Path) ->
     out = tmp_path / "out"
     hybrid = BLUEPRINTS["hybrid-cloud"]  # has db-dr01, which onprem-physical has not
     build(hybrid, out, roles)
-    orphan = out / "inventories" / "lab" / "host_vars" / "db-dr01.yml"
-    edited_orphan = out / "inventories" / "production" / "host_vars" / "db-dr01.yml"
+    orphan = out / "inventories" / "lab" / "host_vars" / "db-dr01.json"
+    edited_orphan = out / "inventories" / "production" / "host_vars" / "db-dr01.json"
     edited_orphan.write_text(edited_orphan.read_text() + "# note\n")
     result = build(ONPREM, out, roles)
-    assert "inventories/lab/host_vars/db-dr01.yml" in result.write.deleted
+    assert "inventories/lab/host_vars/db-dr01.json" in result.write.deleted
     assert not orphan.exists()
-    assert result.write.kept == ("inventories/production/host_vars/db-dr01.yml",)
+    assert result.write.kept == ("inventories/production/host_vars/db-dr01.json",)
     assert edited_orphan.read_text().endswith("# note\n")
     _, diags = check_output(ONPREM, out, roles)
     assert codes(diags) == ["SG906"]
@@ -246,13 +246,13 @@ def test_check_in_a_ci_like_run(tmp_path: Path, roles: Path) -> None:
     blueprint.write_text(blueprint.read_text().replace(*PORT, 1))
     failed = run("check")
     assert failed.returncode == 1
-    assert "SG904" in failed.stdout and "lb01.yml" in failed.stdout
+    assert "SG904" in failed.stdout and "lb01.json" in failed.stdout
     assert "Traceback" not in failed.stdout + failed.stderr
     diff = run("diff")
     # Changes are pending: exit 2, as git diff --exit-code and terraform plan do.
     assert diff.returncode == 2 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
     assert "(the plans would gain revision 1.1)" in diff.stdout
-    assert "changed  inventories/production/host_vars/lb01.yml" in diff.stdout
+    assert "changed  inventories/production/host_vars/lb01.json" in diff.stdout
     unified = run("diff", "--unified")
     assert "+    - 8080" in unified.stdout or "8080" in unified.stdout
     assert run("build").returncode == 0

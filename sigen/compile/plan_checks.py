@@ -26,7 +26,11 @@ def _names(hosts: Sequence[Host]) -> str:
     return ", ".join(h.name for h in hosts)
 
 
-def check_plan(plan: Plan, loaded: LoadedBlueprint) -> list[Diagnostic]:
+def check_plan(plan: Plan, loaded: LoadedBlueprint, *,
+               warnings: bool = True) -> list[Diagnostic]:
+    """Every diagnostic of the plan's facts; only the errors without ``warnings`` (a build
+    shows none, and placing one composes the whole text again: 1 s and 180 MB at 10,000
+    hosts)."""
     diags = []
     for step in plan.drills:
         drill = step.drill
@@ -47,7 +51,7 @@ def check_plan(plan: Plan, loaded: LoadedBlueprint) -> list[Diagnostic]:
                     f"drill {drill.name!r} lists {name!r} as not recovered, but its failure "
                     f"does not take it down (it hits: {', '.join(sorted(known)) or 'nothing'})"
                     "; remove the entry"))
-    diags += _nobody_responsible(plan, loaded)
+    diags += _nobody_responsible(plan, loaded, warnings)
     return sorted(diags)
 
 
@@ -68,7 +72,8 @@ def _where(task: Assignment) -> tuple[str | int, ...]:
     return ("system", "stakeholders")
 
 
-def _nobody_responsible(plan: Plan, loaded: LoadedBlueprint) -> list[Diagnostic]:
+def _nobody_responsible(plan: Plan, loaded: LoadedBlueprint,
+                        warnings: bool) -> list[Diagnostic]:
     """A step nobody is responsible for: an error once the blueprint assigns tasks at all
     (responsible_for or owns), so that none is forgotten; while it assigns none, one
     warning (the task list says so plainly) so that blueprints without a team still build."""
@@ -76,6 +81,8 @@ def _nobody_responsible(plan: Plan, loaded: LoadedBlueprint) -> list[Diagnostic]
     if not missing:
         return []
     if not plan.team.assigned:
+        if not warnings:
+            return []
         ids = [t.id for t in missing]
         shown = ", ".join(ids[:6]) + (f" and {len(ids) - 6} more" if len(ids) > 6 else "")
         where: tuple[str, ...] = (("system", "stakeholders")

@@ -19,10 +19,15 @@ from yaml.constructor import (  # type: ignore[import-untyped,unused-ignore]
     ConstructorError,
     SafeConstructor,
 )
-from yaml.nodes import MappingNode, ScalarNode  # type: ignore[import-untyped,unused-ignore]
+from yaml.nodes import (  # type: ignore[import-untyped,unused-ignore]
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+)
 from yaml.resolver import BaseResolver  # type: ignore[import-untyped,unused-ignore]
 
-__all__ = ["YAML11_BOOLEANS", "DuplicateKey", "KeyNotText", "compose_yaml12", "load_yaml12"]
+__all__ = ["YAML11_BOOLEANS", "DuplicateKey", "KeyNotText", "compose_yaml12",
+           "constructed_yaml12", "load_yaml12"]
 
 # Plain scalars YAML 1.1 (and so Ansible's PyYAML) reads as booleans but YAML 1.2 reads as
 # text. true/false mean the same in both and are not listed.
@@ -59,6 +64,23 @@ class _Resolver12(BaseResolver):  # type: ignore[misc,unused-ignore]
     """YAML 1.2 core schema (plus timestamps and merge keys, as ruamel.yaml's safe loader)."""
 
     yaml_implicit_resolvers: ClassVar[dict[Any, list[tuple[str, re.Pattern[str]]]]] = {}
+
+    def resolve(self, kind: Any, value: str, implicit: tuple[bool, bool]) -> str:
+        # libyaml asks for the tag of every scalar; a plain scalar's depends on its text
+        # alone (no path resolvers), and the same keys and values come back thousands of
+        # times: look the regular expressions up once per text.
+        if kind is ScalarNode and implicit[0]:
+            tag = _PLAIN_TAGS.get(value)
+            if tag is None:
+                tag = super().resolve(kind, value, implicit)
+                if len(_PLAIN_TAGS) < _PLAIN_TAGS_KEPT:
+                    _PLAIN_TAGS[value] = tag
+            return tag
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_PLAIN_TAGS: dict[str, str] = {}
+_PLAIN_TAGS_KEPT = 200_000
 
 
 _RESOLVERS = [
@@ -180,6 +202,88 @@ else:  # pragma: no cover - PyYAML without libyaml: same rules, pure-Python spee
             self.yaml11_plain = []
 
 
+class _Unusual(Exception):
+    """A node the quick construction leaves to the constructor (a merge key, another tag)."""
+
+
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_NULL_TAG = "tag:yaml.org,2002:null"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
+
+
+def _quick(loader: Any, root: Any) -> Any:
+    """The Python value of a composed document, as the constructor makes it, in one plain
+    recursion: SafeConstructor's object machinery (a generator per collection, state per
+    node) was most of the 3 s a 10,000-host blueprint took to load. Strings, plain
+    numbers, booleans, nulls, mappings and lists are made here, in document order (so the
+    yes/no notes come in the same order); anything else raises _Unusual."""
+    plain = loader.yaml11_plain
+    made: dict[int, Any] = {}  # an alias is the same node: the same value, as the constructor
+
+    def value(node: Any) -> Any:
+        cls = type(node)
+        if cls is ScalarNode:
+            tag = node.tag
+            text = node.value
+            if tag == _STR_TAG:
+                if not node.style and text in YAML11_BOOLEANS:
+                    plain.append((node.start_mark.line + 1, node.start_mark.column + 1,
+                                  text))
+                return text
+            if tag == _INT_TAG:
+                return loader.construct_yaml_int(node)
+            if tag == _NULL_TAG:
+                return None
+            if tag == _BOOL_TAG:
+                return loader.construct_yaml_bool(node)
+            if tag == _FLOAT_TAG:
+                return loader.construct_yaml_float(node)
+            if tag == _TIMESTAMP_TAG:
+                return loader.construct_yaml_timestamp(node)
+            if tag == _MERGE_TAG:
+                return "<<"  # written as a value, not as a merge key
+            raise _Unusual
+        key = id(node)
+        if key in made:
+            return made[key]
+        if cls is MappingNode and node.tag == _MAP_TAG:
+            out: dict[Any, Any] = {}
+            made[key] = out
+            for key_node, value_node in node.value:
+                if type(key_node) is not ScalarNode or key_node.tag != _STR_TAG:
+                    raise _Unusual  # a merge key, or a key that is no text: the constructor
+                name = key_node.value
+                if name in out:
+                    raise _Unusual  # the constructor says which is the duplicate
+                if not key_node.style and name in YAML11_BOOLEANS:
+                    plain.append((key_node.start_mark.line + 1,
+                                  key_node.start_mark.column + 1, name))
+                out[name] = value(value_node)
+            return out
+        if cls is SequenceNode and node.tag == _SEQ_TAG:
+            items: list[Any] = []
+            made[key] = items
+            items.extend(value(item) for item in node.value)
+            return items
+        raise _Unusual
+
+    return value(root)
+
+
+def constructed_yaml12(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
+    """``load_yaml12`` through the constructor alone, without the quick construction (the
+    tests hold the two equal)."""
+    loader = _Loader12(text)
+    try:
+        return loader.get_single_data(), sorted(loader.yaml11_plain)
+    finally:
+        loader.dispose()
+
+
 def load_yaml12(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
     """(data, [(line, col, value) of plain yes/no/on/off scalars]) of one YAML document.
 
@@ -187,7 +291,16 @@ def load_yaml12(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
     """
     loader = _Loader12(text)
     try:
-        return loader.get_single_data(), loader.yaml11_plain
+        node = loader.get_single_node()
+        if node is None:
+            return None, []
+        try:
+            data = _quick(loader, node)
+        except _Unusual:
+            loader.yaml11_plain = []
+            data = loader.construct_document(node)
+        # By position: the constructor makes nested collections after their parent.
+        return data, sorted(loader.yaml11_plain)
     finally:
         loader.dispose()
 

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
         RestoreTask,
         SecretUse,
         group_name,
+        inventory_file,
     )
     from sigen.plan.system import (
         Admin,
@@ -151,6 +152,7 @@ __all__ = [
     "Topology",
     "Unprotected",
     "group_name",
+    "inventory_file",
     "parse_duration",
 ]
 
@@ -231,6 +233,7 @@ _LAZY = {
     "Site": "sigen.plan.system",
     "Topology": "sigen.plan.lab",
     "group_name": "sigen.plan.steps",
+    "inventory_file": "sigen.plan.steps",
     "parse_duration": "sigen.plan.system",
 }
 

@@ -28,6 +28,7 @@ __all__ = [
     "RestoreTask",
     "SecretUse",
     "group_name",
+    "inventory_file",
 ]
 
 RoleVars = Mapping[str, Any]
@@ -45,6 +46,13 @@ FORKS = 20
 
 FLOW_KINDS = ("dependency", "replication", "client", "monitoring", "backup", "drill",
               "failover")
+
+
+def inventory_file(env: str) -> str:
+    """The inventory of an environment, relative to the project: the group tree, beside the
+    ``group_vars/`` and ``host_vars/`` Ansible reads with it (ansible.cfg names the default
+    one, the plans tell the operator which one to give)."""
+    return f"inventories/{env}/hosts.json"
 
 
 @dataclass(frozen=True, eq=False)

@@ -1,8 +1,11 @@
 """The Ansible project: ansible.cfg, one inventory per environment, playbooks, roles.
 
-Everything here is built as Python data and written by ``sigen.render.yamlout``; nothing is
-templated as text. Host variables go to ``host_vars/`` files (Ansible loads 1,000 hosts
-several times faster that way than with variables inline in hosts.yml).
+Everything here is built as Python data and written by ``sigen.render.yamlout`` (playbooks)
+and ``sigen.render.jsonout`` (inventories); nothing is templated as text. An inventory is
+JSON: ``hosts.json`` holds only the group tree, ``group_vars/all/sigen.json`` what every host
+shares and ``host_vars/<host>.json`` each host's own variables. Ansible reads JSON files with
+the C parser and the vars files without copying them, the fastest static layout measured
+(bench/README.md); variables inline in the inventory file would be copied whole.
 """
 
 from __future__ import annotations
@@ -10,14 +13,24 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sigen.plan import Blueprint, Environment, Host, InstallStep, Jinja, Plan, group_name
-from sigen.render import recovery
+from sigen.plan import (
+    Blueprint,
+    Environment,
+    Host,
+    InstallStep,
+    Jinja,
+    Plan,
+    group_name,
+    inventory_file,
+)
+from sigen.render import jsonout, recovery
 from sigen.render.awx import render_awx
+from sigen.render.documents import template
 from sigen.render.molecule import render_molecule
 from sigen.render.preflight import PLAYBOOK as PREFLIGHT
 from sigen.render.preflight import preflight_play, render_preflight
 from sigen.render.verify import render_verify
-from sigen.render.yamlout import body, dump, header, not_a_playbook
+from sigen.render.yamlout import dump, header
 
 __all__ = ["collections_used", "render"]
 
@@ -56,7 +69,7 @@ rules:
 
 def _ansible_cfg(stamp: str, default_env: str) -> str:
     return stamp + f"""[defaults]
-inventory = inventories/{default_env}/hosts.yml
+inventory = {inventory_file(default_env)}
 roles_path = roles
 collections_path = collections:~/.ansible/collections:/usr/share/ansible/collections
 forks = 20
@@ -71,6 +84,10 @@ pipelining = True
 # Ansible's default options, with the shared connection kept for 5 minutes instead of 1:
 # a host waits longer than a minute while the plays of other hosts' services run.
 ssh_args = -C -o ControlMaster=auto -o ControlPersist=300s
+
+[inventory]
+# A missing or unreadable inventory stops the run instead of running on no hosts.
+unparsed_is_failed = True
 """
 
 
@@ -102,6 +119,30 @@ def _inventory(plan: Plan, env: Environment) -> dict[str, Any]:
     sites = [group_name("site", s.name) for s in bp.sites if group_name("site", s.name) in groups]
     children[group_name("env", env.name)] = {"children": {s: None for s in sites}}
     return {"all": {"children": children}}
+
+
+def _inventories(plan: Plan, version: str) -> dict[str, bytes]:
+    """Every environment's inventory, and the README that says how to read them."""
+    bp = plan.blueprint
+    files: dict[str, bytes] = {}
+    # host_vars differ between environments only in how Ansible connects: emit the rest once.
+    wiring = plan.ansible
+    shared = {h.name: jsonout.members(wiring.host_vars[h.name]) for h in bp.hosts}
+    for env in bp.environments:
+        base = f"inventories/{env.name}"
+        files[inventory_file(env.name)] = jsonout.dump(_inventory(plan, env)).encode()
+        # A folder, not group_vars/all.json: Ansible reads either a folder or one file of that
+        # name, so the operator's vault file goes beside this one (group_vars/all/vault.yml).
+        files[f"{base}/group_vars/all/sigen.json"] = jsonout.dump(
+            wiring.inventory_vars[env.name]).encode()
+        connections = wiring.connection[env.name]
+        for host in bp.hosts:
+            files[f"{base}/host_vars/{host.name}.json"] = jsonout.join(
+                jsonout.members(connections[host.name]), shared[host.name]).encode()
+    files["inventories/README.md"] = template("inventories-readme.md.j2").render(
+        version=version, bp=bp, default_env=plan.default_env,
+        inventory_file=inventory_file).encode()
+    return files
 
 
 def _verify_tasks(step: InstallStep) -> list[dict[str, Any]]:
@@ -206,24 +247,8 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
     # sigen's own state (caches, manifest) is not Ansible content.
     files[".ansible-lint"] = (stamp + "---\nexclude_paths:\n  - .sigen/\n").encode()
 
-    # host_vars differ between environments only in how Ansible connects: emit the rest once.
-    wiring = plan.ansible
-    shared = {h.name: body(wiring.host_vars[h.name]) for h in bp.hosts}
-    start = stamp + "---\n"
-    inventories: dict[str, str] = {}
-    for env in bp.environments:
-        base = f"inventories/{env.name}"
-        inventories[env.name] = f"{base}/hosts.yml"
-        # Quoted "hosts": AWX lists no inventory among a project's playbooks.
-        files[f"{base}/hosts.yml"] = dump(not_a_playbook(_inventory(plan, env)),
-                                          stamp).encode()
-        files[f"{base}/group_vars/all.yml"] = dump(wiring.inventory_vars[env.name],
-                                                   stamp).encode()
-        connections = wiring.connection[env.name]
-        for host in bp.hosts:
-            connection = body(connections[host.name])
-            files[f"{base}/host_vars/{host.name}.yml"] = (
-                start + connection + shared[host.name]).encode()
+    files.update(_inventories(plan, version))
+    inventories = {env.name: inventory_file(env.name) for env in bp.environments}
 
     # site.yml, backup.yml, restore.yml, drill.yml: one imported playbook per ID, in plan
     # order.

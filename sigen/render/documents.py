@@ -18,10 +18,10 @@ from typing import Any
 import jinja2
 import jinja2.bccache
 
-from sigen.plan import Host, Plan
+from sigen.plan import Host, Plan, inventory_file
 from sigen.plan.evidence import Change
 from sigen.plan.steps import FORKS
-from sigen.render import diagrams, reports, words
+from sigen.render import diagrams, reports, scale, words
 from sigen.render.diagrams import design, equipment, schedule
 from sigen.render.markdown import (
     Md,
@@ -162,7 +162,7 @@ def _context(plan: Plan, version: str) -> dict[str, Any]:
         "version": version,
         "revisions": plan.revisions,
         "env": env,
-        "inventory": f"inventories/{env.name}/hosts.yml",
+        "inventory": inventory_file(env.name),
         "secrets": plan.secrets,
         "hosts_text": _hosts_text,
         "bak_of": plan.backup_of,
@@ -210,6 +210,7 @@ def render_language(plan: Plan, version: str, language: str) -> dict[str, bytes]
     env = _environment()
     context = _context(plan, version)
     context.update(reports.context(plan))
+    context.update(scale.context(plan))
     context.update(words.context(plan, language, describe_changes))
     drawn = diagrams.drawings(plan, context["term"])
     context.update(_diagram_context(plan, drawn, context["term"]))

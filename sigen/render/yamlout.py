@@ -22,8 +22,8 @@ from typing import Any
 from sigen.plan import Jinja
 from sigen.render.memo import recalled
 
-__all__ = ["Jinja", "QuotedKey", "Recalled", "body", "dump", "header", "not_a_playbook",
-           "scalar"]
+__all__ = ["Jinja", "QuotedKey", "Recalled", "dump", "header", "looks_like_template",
+           "not_a_playbook", "scalar"]
 
 
 # Plain (unquoted) only when YAML 1.1 and 1.2 both read it as this very string.
@@ -45,8 +45,13 @@ def header(version: str, system: str, comment: str = "#") -> str:
             f"{comment} Do not edit: change the blueprint and run sigen build again.\n")
 
 
+def looks_like_template(value: str) -> bool:
+    """Whether Jinja could read ``value`` as a template (then Ansible must not see it as one)."""
+    return "{" in value and any(t in value for t in _TEMPLATE)
+
+
 def _string(value: str) -> str:
-    if "{" in value and any(t in value for t in _TEMPLATE):
+    if looks_like_template(value):
         return "!unsafe " + _quote(value)
     if _PLAIN.fullmatch(value) and value.lower() not in _RESERVED:
         return value
@@ -54,7 +59,7 @@ def _string(value: str) -> str:
 
 
 # The same few thousand strings (names, addresses, keys) come back again and again; a cache
-# makes emitting 10,000 host_vars files several times faster. Jinja strings never enter it
+# makes emitting 10,000 hosts' playbook data several times faster. Jinja strings never enter it
 # (a Jinja and a plain string with the same text are equal as dict keys).
 _cache: dict[str, str] = {}
 
@@ -236,16 +241,6 @@ def _flow(value: Any) -> str:
     if kind == 2:
         return "[" + ", ".join(_inline(v) for v in value) + "]"
     return scalar(value)
-
-
-def body(data: Mapping[str, Any]) -> str:
-    """The block lines of a non-empty mapping, without stamp or document start."""
-    def emit() -> str:
-        out: list[str] = []
-        _emit(data, "", out)
-        return "".join(out)
-
-    return recalled(data, "", emit)
 
 
 def dump(data: Mapping[str, Any] | Sequence[Any], stamp: str, *,

@@ -265,13 +265,17 @@ def diff_tree(files: Mapping[str, bytes], out: Path) -> WriteResult:
                        tuple(plan.delete), plan.unchanged, tuple(plan.kept))
 
 
-def atomic_write(path: Path, content: bytes) -> None:
-    """Replace ``path`` with ``content``: temporary file beside it, fsync, rename."""
+def atomic_write(path: Path, content: bytes | Iterable[bytes]) -> None:
+    """Replace ``path`` with ``content`` (bytes, or chunks of them: a large file need not be
+    held whole): temporary file beside it, fsync, rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.sigen-tmp")
     try:
         with open(tmp, "wb") as fh:
-            fh.write(content)
+            if isinstance(content, bytes):
+                fh.write(content)
+            else:
+                fh.writelines(content)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
