@@ -96,8 +96,12 @@ def built_wheel(house: Path) -> Path:
     if not _done(folder):
         shutil.rmtree(folder, ignore_errors=True)
         env = {**_pip_env(), "PIP_NO_INDEX": "1", "PIP_FIND_LINKS": str(house)}
+        # Not from the repository: `python -m build` there imports sigen's own output folder
+        # `build/` (the default of `sigen build`) in place of the build package.
+        CACHE.mkdir(parents=True, exist_ok=True)
         run = subprocess.run([sys.executable, "-m", "build", "-q", "--outdir", str(folder),
-                              str(REPO)], capture_output=True, text=True, env=env, check=False)
+                              str(REPO)], capture_output=True, text=True, env=env, check=False,
+                             cwd=CACHE)
         assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
         _complete(folder)
     (wheel,) = folder.glob("sigen-*.whl")

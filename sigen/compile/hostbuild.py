@@ -20,6 +20,8 @@ from sigen.plan import (
     Jinja,
     Plan,
     RestoreProcedure,
+    common_vars_file,
+    host_vars_file,
 )
 from sigen.plan.hostbuild import Admitted, BuildRole, Builds, HostBuild, HostPart, Setting
 
@@ -66,7 +68,7 @@ def _installs(plan: Plan, component: Component, steps: tuple[InstallStep, ...],
 
 def _roles(plan: Plan, steps: tuple[InstallStep, ...]) -> tuple[BuildRole, ...]:
     inventory = plan.ansible.inventory_vars.get(plan.default_env.name, {})
-    common_file = f"inventories/{plan.default_env.name}/group_vars/all.yml"
+    common_file = common_vars_file(plan.default_env.name)
     infos = {r.name: r for r in plan.components}
     out = []
     for role in dict.fromkeys(r for s in steps for r in s.roles):
@@ -99,7 +101,7 @@ def _part(plan: Plan, host: Host, roles: tuple[BuildRole, ...],
           jobs: Mapping[str, list[BackupJob]],
           restores: Mapping[str, list[RestoreProcedure]]) -> HostPart:
     own = plan.ansible.host_vars.get(host.name, {})
-    file = f"inventories/{plan.default_env.name}/host_vars/{host.name}.yml"
+    file = host_vars_file(plan.default_env.name, host.name)
     settings = tuple(x for r in roles for x in _settings(r.role, own, file))
     flows = plan.flows.get(host.name, ())
     return HostPart(

@@ -49,7 +49,9 @@ if TYPE_CHECKING:
         RestoreProcedure,
         RestoreTask,
         SecretUse,
+        common_vars_file,
         group_name,
+        host_vars_file,
         inventory_file,
     )
     from sigen.plan.system import (
@@ -151,7 +153,9 @@ __all__ = [
     "TimedStep",
     "Topology",
     "Unprotected",
+    "common_vars_file",
     "group_name",
+    "host_vars_file",
     "inventory_file",
     "parse_duration",
 ]
@@ -232,7 +236,9 @@ _LAZY = {
     "Service": "sigen.plan.system",
     "Site": "sigen.plan.system",
     "Topology": "sigen.plan.lab",
+    "common_vars_file": "sigen.plan.steps",
     "group_name": "sigen.plan.steps",
+    "host_vars_file": "sigen.plan.steps",
     "inventory_file": "sigen.plan.steps",
     "parse_duration": "sigen.plan.system",
 }

@@ -55,6 +55,18 @@ def inventory_file(env: str) -> str:
     return f"inventories/{env}/hosts.json"
 
 
+def common_vars_file(env: str) -> str:
+    """What every host of an environment shares. A folder, not ``group_vars/all.json``:
+    Ansible reads either a folder or one file of that name, so the operator's vault file goes
+    beside this one (``group_vars/all/vault.yml``)."""
+    return f"inventories/{env}/group_vars/all/sigen.json"
+
+
+def host_vars_file(env: str, host: str) -> str:
+    """One host's own variables in an environment."""
+    return f"inventories/{env}/host_vars/{host}.json"
+
+
 @dataclass(frozen=True, eq=False)
 class Flow:
     """One allowed inbound connection on ``host``: from ``source`` to ``port``/``protocol``.

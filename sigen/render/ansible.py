@@ -20,7 +20,9 @@ from sigen.plan import (
     InstallStep,
     Jinja,
     Plan,
+    common_vars_file,
     group_name,
+    host_vars_file,
     inventory_file,
 )
 from sigen.render import jsonout, recovery
@@ -129,15 +131,12 @@ def _inventories(plan: Plan, version: str) -> dict[str, bytes]:
     wiring = plan.ansible
     shared = {h.name: jsonout.members(wiring.host_vars[h.name]) for h in bp.hosts}
     for env in bp.environments:
-        base = f"inventories/{env.name}"
         files[inventory_file(env.name)] = jsonout.dump(_inventory(plan, env)).encode()
-        # A folder, not group_vars/all.json: Ansible reads either a folder or one file of that
-        # name, so the operator's vault file goes beside this one (group_vars/all/vault.yml).
-        files[f"{base}/group_vars/all/sigen.json"] = jsonout.dump(
+        files[common_vars_file(env.name)] = jsonout.dump(
             wiring.inventory_vars[env.name]).encode()
         connections = wiring.connection[env.name]
         for host in bp.hosts:
-            files[f"{base}/host_vars/{host.name}.json"] = jsonout.join(
+            files[host_vars_file(env.name, host.name)] = jsonout.join(
                 jsonout.members(connections[host.name]), shared[host.name]).encode()
     files["inventories/README.md"] = template("inventories-readme.md.j2").render(
         version=version, bp=bp, default_env=plan.default_env,
