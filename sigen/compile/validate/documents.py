@@ -19,13 +19,11 @@ _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 def people(data: dict[str, Any]) -> dict[str, str]:
     """The people a document can name, with their role: the stakeholders, then the
     approvers of changes."""
-    system = data.get("system")
     found: dict[str, str] = {}
-    for person in (system.get("stakeholders") if isinstance(system, dict) else None) or ():
-        if isinstance(person, dict) and isinstance(person.get("name"), str):
-            found.setdefault(person["name"], str(person.get("role", "")))
-    change = data.get("change_management")
-    for person in (change.get("approvers") if isinstance(change, dict) else None) or ():
+    # Lists of the wrong type are the schema's to report (SG104): read only what is a list.
+    listed = [*_list(_mapping(data.get("system")).get("stakeholders")),
+              *_list(_mapping(data.get("change_management")).get("approvers"))]
+    for person in listed:
         if isinstance(person, dict) and isinstance(person.get("name"), str):
             found.setdefault(person["name"], str(person.get("role", "")))
     return found
@@ -33,6 +31,10 @@ def people(data: dict[str, Any]) -> dict[str, str]:
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def _list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
 
 
 def _check_custody(index: Index, known: dict[str, str]) -> None:
