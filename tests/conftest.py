@@ -17,6 +17,37 @@ ROLES = REPO / "roles"
 SCENARIOS = REPO / "molecule"
 
 
+# Under pytest-xdist the longest lab work starts first and the rest fills the workers around
+# it (durations in bench/README.md, CI): the on-premises lab end to end, the generated
+# scenario, then the molecule scenarios from the slowest (the reverse of their serial order).
+_FIRST = ("tests/lab/test_lab_e2e.py::",
+          "tests/lab/test_molecule.py::test_generated_system_scenario",
+          "tests/lab/test_molecule.py::test_molecule_scenario[")
+
+
+def _start_order(position: int, item: pytest.Item) -> tuple[int, int]:
+    for rank, prefix in enumerate(_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank, -position if prefix.endswith("[") else position
+    return len(_FIRST), position
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under pytest-xdist with ``--dist loadgroup`` (.ci/run), the unit of work is a group:
+    a test without a group of its own joins its module's, so a module's fixtures (examples
+    built once per module) run once, on one worker. The lab tests name their groups
+    (one per lab, one per molecule scenario). Without xdist nothing changes."""
+    if not getattr(config.option, "numprocesses", None):
+        return
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            module = getattr(item, "module", None)
+            item.add_marker(pytest.mark.xdist_group(module.__name__ if module else item.nodeid))
+    ordered = sorted(enumerate(items), key=lambda pair: _start_order(*pair))
+    items[:] = [item for _, item in ordered]
+
+
 def tool(name: str) -> str:
     """Path of a console script installed in the running virtual environment."""
     return str(Path(sys.executable).parent / name)

@@ -38,6 +38,11 @@ from sigen.diagnostics import Diagnostic, SigenError
 from tests.conftest import REPO, ROLES
 
 EXAMPLES = {p.stem: p.read_bytes() for p in sorted((REPO / "blueprints").glob("*.yml"))}
+# The harness's own YAML, on libyaml when PyYAML has it: parsing an example again for every
+# case and dumping it in pure Python took more than half of each case (cProfile, 100 cases).
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+PARSED = {name: yaml.load(raw, Loader=_LOADER) for name, raw in EXAMPLES.items()}
 RUNS = int(os.environ.get("SIGEN_FUZZ_EXAMPLES", "100"))
 # Derandomized in CI (the same cases every run); SIGEN_FUZZ_RANDOM=1 explores afresh.
 _SETTINGS = {"deadline": None, "derandomize": not os.environ.get("SIGEN_FUZZ_RANDOM"),
@@ -85,6 +90,10 @@ def _mutate(data: Any, path: tuple[Any, ...], how: str, value: Any) -> Any:
     return data
 
 
+def _dump(doc: Any) -> bytes:
+    return yaml.dump(doc, Dumper=_DUMPER, allow_unicode=True, sort_keys=False).encode()
+
+
 def _check_diagnostics(diags: list[Diagnostic] | tuple[Diagnostic, ...]) -> None:
     for d in diags:
         assert d.line >= 1 and d.col >= 1, f"no real position: {d}"
@@ -114,14 +123,14 @@ def _exercise(name: str, raw: bytes, tmp: Path) -> None:
 @given(example=st.sampled_from(sorted(EXAMPLES)), data=st.data())
 def test_examples_mutated_as_data(tmp_path_factory: pytest.TempPathFactory, example: str,
                                   data: st.DataObject) -> None:
-    doc = yaml.safe_load(EXAMPLES[example])
+    doc = copy.deepcopy(PARSED[example])
     for _ in range(data.draw(st.integers(1, 3), label="mutations")):
         paths = _paths(doc)
         path = data.draw(st.sampled_from(paths[1:]), label="where")
         how = data.draw(st.sampled_from(["delete", "replace", "duplicate"]), label="how")
         doc = _mutate(doc, path, how, data.draw(_VALUES, label="value"))
     try:
-        raw = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()
+        raw = _dump(doc)
     except (yaml.YAMLError, ValueError):
         return
     _exercise(example, raw, tmp_path_factory.mktemp("fuzz"))
@@ -172,7 +181,7 @@ def _schema_documents() -> Any:
 def test_documents_from_the_schema(tmp_path_factory: pytest.TempPathFactory,
                                    data: st.DataObject) -> None:
     doc = data.draw(_schema_documents(), label="document")
-    raw = yaml.safe_dump(doc, allow_unicode=True, sort_keys=False).encode()
+    raw = _dump(doc)
     _exercise("schema", raw, tmp_path_factory.mktemp("fuzz"))
 
 

@@ -1,8 +1,11 @@
-"""End to end on real lab hosts, on the on-premises physical example deployed once:
-lab up -> deploy -> deploy again (changed=0 everywhere) -> verify (all pass) -> a firewall
-rule removed by hand makes verify fail and say which check and why -> backup, restore and
-the drills (data corruption in place, a too-small RTO, host loss onto the standby) -> a
-damaged backup repository is reported -> lab down removes exactly what up made.
+"""End to end on real lab hosts, on the on-premises physical example brought up once and
+deployed once: lab up (again: no change) -> a host added to and removed from the blueprint
+-> a site lost and made again -> deploy -> deploy again (changed=0 everywhere) -> verify
+(all pass) -> a firewall rule removed by hand makes verify fail and say which check and why
+-> backup, restore and the drills (data corruption in place, a too-small RTO, host loss onto
+the standby) -> a damaged backup repository is reported -> lab down removes exactly what up
+made. The tests run in this order (file order, one xdist worker for the module: the lab's
+subnets and names exist once per machine); each leaves the lab as the next one needs it.
 
 The deploy takes several minutes on these 2-core machines, most of it apt installing
 packages on the hosts; the virtualised example runs as the generated molecule scenario
@@ -25,7 +28,8 @@ import pytest
 
 from tests.conftest import REPO, tool
 
-pytestmark = pytest.mark.lab
+# One worker for the whole module under pytest-xdist (.ci/run): one lab of this example at a time.
+pytestmark = [pytest.mark.lab, pytest.mark.xdist_group("lab-eshop")]
 
 EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
 
@@ -106,67 +110,9 @@ def test_a_bridge_left_behind_is_named_with_the_fix(tmp_path: Path,
     assert not _podman_names("sigen.lab=eshop")
 
 
-def test_lab_up_follows_the_blueprint(tmp_path: Path, tool_env: dict[str, str]) -> None:
-    """A host added to the blueprint is added, a removed one removed, nothing else moves;
-    down removes exactly what up made (a foreign container with a similar name stays)."""
-    original = REPO / "blueprints" / "onprem-physical.yml"
-    grown = tmp_path / "onprem-physical.yml"
-    grown.write_text(original.read_text().replace("\nservices:", _EXTRA_HOST, 1))
-    out = str(tmp_path / "eshop")
-    foreign = "sigen-eshop-foreign"
-    subprocess.run(["podman", "run", "-d", "--name", foreign, "--stop-timeout=1",
-                    "localhost/sigen-lab:bookworm", "sleep", "600"], check=True,
-                   capture_output=True)
-    try:
-        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
-        assert rc == 0, said
-        rc, said, _ = _sigen("lab", "up", str(grown), "--out", out, env=tool_env)
-        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
-        assert rc == 0 and changes == [["created", "container", "sigen-eshop-util01"]], said
-        rc, said, _ = _sigen("lab", "up", str(original), "--out", out, env=tool_env)
-        changes = [line.split() for line in said.splitlines() if line.startswith("  ")]
-        assert rc == 0 and changes == [["removed", "container", "sigen-eshop-util01"]], said
-    finally:
-        rc, said, _ = _sigen("lab", "down", str(original), "--out", out, env=tool_env)
-        left = _podman_names("sigen.lab=eshop")
-        still = subprocess.run(["podman", "container", "exists", foreign], check=False)
-        subprocess.run(["podman", "rm", "-f", "-t", "0", foreign], check=False,
-                       capture_output=True)
-    assert rc == 0 and not left, said
-    assert still.returncode == 0, "lab down removed a container it did not make"
-
-
-def test_site_loss_removes_every_host_of_the_site(tmp_path: Path,
-                                                 tool_env: dict[str, str]) -> None:
-    """A site-loss drill's failure in the lab: every container of the site goes at once,
-    the time server stays, and lab up makes them again."""
-    from sigen.compile.loader import load_blueprint
-    from sigen.compile.model import build_model
-    from sigen.compile.planner import make_plan
-    from sigen.operate.lab import control
-
-    plan = make_plan(build_model(load_blueprint(EXAMPLE)))
-    site = [h.name for h in plan.blueprint.hosts if h.site.name == "tpe-neihu"]
-    out = str(tmp_path / "eshop")
-    try:
-        rc, said, _ = _sigen("lab", "up", str(EXAMPLE), "--out", out, env=tool_env)
-        assert rc == 0, said
-        gone = control.lose_hosts(plan, site)
-        assert sorted(gone) == sorted(f"sigen-eshop-{h}" for h in site)
-        assert _podman_names("sigen.lab=eshop") == {"sigen-eshop-ntp"}
-        rc, said, _ = _sigen("lab", "up", str(EXAMPLE), "--out", out, env=tool_env)
-        created = [line.split()[2] for line in said.splitlines() if "created" in line]
-        assert rc == 0 and sorted(created) == sorted(gone), said
-    finally:
-        rc, said, _ = _sigen("lab", "down", str(EXAMPLE), "--out", out, env=tool_env)
-    assert rc == 0 and not _podman_names("sigen.lab=eshop"), said
-
-
-
-
 @dataclass
 class Lab:
-    """The onprem-physical example up and deployed once for the tests of this module."""
+    """The onprem-physical example's lab, brought up once for the tests of this module."""
 
     blueprint: str
     out: str
@@ -180,16 +126,28 @@ class Lab:
         rc, said, seconds = _sigen(*args[:words], blueprint or self.blueprint,
                                    *args[words:], "--out", self.out, env=self.env,
                                    timeout=timeout)
-        self.times[" ".join(args)] = seconds
+        key = " ".join(args)
+        self.times[key if key not in self.times else f"{key} ({len(self.times)})"] = seconds
         return rc, said
+
+    def changes(self, said: str) -> list[list[str]]:
+        return [line.split() for line in said.splitlines() if line.startswith("  ")]
+
+
+_FOREIGN = "sigen-eshop-foreign"
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory, tool_env: dict[str, str]) -> Iterator[Lab]:
+def hosts(tmp_path_factory: pytest.TempPathFactory, tool_env: dict[str, str]) -> Iterator[Lab]:
+    """The lab up, every host answering SSH, nothing deployed yet; beside it a container
+    of a similar name that sigen did not make (lab down must leave it)."""
     env = dict(tool_env)
     env.pop("ANSIBLE_ROLES_PATH", None)  # the project must find its own roles
     out = tmp_path_factory.mktemp("e2e") / "onprem-physical"
     lab = Lab(str(EXAMPLE), str(out), env)
+    subprocess.run(["podman", "run", "-d", "--name", _FOREIGN, "--stop-timeout=1",
+                    "localhost/sigen-lab:bookworm", "sleep", "3600"], check=True,
+                   capture_output=True)
     try:
         rc, said = lab.sigen("lab", "up")
         assert rc == 0, said
@@ -199,19 +157,56 @@ def lab(tmp_path_factory: pytest.TempPathFactory, tool_env: dict[str, str]) -> I
         rows = [line.split() for line in said.splitlines()[1:] if line.strip()]
         assert rc == 0 and rows and all(r[2] == "running" for r in rows), said
         assert all(r[3] == "yes" for r in rows if r[0] != "ntp"), said
-        rc, said = lab.sigen("deploy", "--env", "lab")
-        assert rc == 0, said[-6000:]
-        assert "PLAY [INS-001" in said  # the step IDs are visible as it runs
-        first = _recap(said)
-        assert first and all(failed == 0 and unreachable == 0
-                             for _, _, unreachable, failed in first.values()), first
         yield lab
     finally:
-        rc, said = lab.sigen("lab", "down")
+        # test_lab_down_removes_exactly_what_up_made took it down; this is for a failed run.
+        lab.sigen("lab", "down")
         print("\nonprem-physical: " + ", ".join(f"{k} {v:.1f} s" for k, v in lab.times.items()))
-        assert rc == 0, said
-        assert not _podman_names("sigen.lab=eshop")
-        assert not Path(lab.out + ".lab").exists()
+        subprocess.run(["podman", "rm", "-f", "-t", "0", _FOREIGN], check=False,
+                       capture_output=True)
+
+
+def test_lab_up_follows_the_blueprint(hosts: Lab, tmp_path: Path) -> None:
+    """A host added to the blueprint is added, a removed one removed, nothing else moves."""
+    grown = tmp_path / "onprem-physical.yml"
+    grown.write_text(EXAMPLE.read_text().replace("\nservices:", _EXTRA_HOST, 1))
+    rc, said = hosts.sigen("lab", "up", blueprint=str(grown))
+    assert rc == 0 and hosts.changes(said) == [["created", "container", "sigen-eshop-util01"]], \
+        said
+    rc, said = hosts.sigen("lab", "up")
+    assert rc == 0 and hosts.changes(said) == [["removed", "container", "sigen-eshop-util01"]], \
+        said
+
+
+def test_site_loss_removes_every_host_of_the_site(hosts: Lab) -> None:
+    """A site-loss drill's failure in the lab: every container of the site goes at once,
+    the time server stays, and lab up makes them again."""
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.model import build_model
+    from sigen.compile.planner import make_plan
+    from sigen.operate.lab import control
+
+    plan = make_plan(build_model(load_blueprint(EXAMPLE)))
+    site = [h.name for h in plan.blueprint.hosts if h.site.name == "tpe-neihu"]
+    gone = control.lose_hosts(plan, site)
+    assert sorted(gone) == sorted(f"sigen-eshop-{h}" for h in site)
+    assert _podman_names("sigen.lab=eshop") == {"sigen-eshop-ntp"}
+    rc, said = hosts.sigen("lab", "up")
+    created = [line.split()[2] for line in said.splitlines() if "created" in line]
+    assert rc == 0 and sorted(created) == sorted(gone), said
+
+
+@pytest.fixture(scope="module")
+def lab(hosts: Lab) -> Lab:
+    """The same lab with the project deployed once (the first deploy: every package and
+    file is new)."""
+    rc, said = hosts.sigen("deploy", "--env", "lab")
+    assert rc == 0, said[-6000:]
+    assert "PLAY [INS-001" in said  # the step IDs are visible as it runs
+    first = _recap(said)
+    assert first and all(failed == 0 and unreachable == 0
+                         for _, _, unreachable, failed in first.values()), first
+    return hosts
 
 
 def test_lab_deploy_verify(lab: Lab) -> None:
@@ -352,3 +347,17 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
     assert "FAILED   web01: backup_client : Stop when the repository is damaged: restic check " \
            "found the repository of backup policy web-content on bk01 damaged" in said, \
         said[-6000:]
+
+
+def test_lab_down_removes_exactly_what_up_made(hosts: Lab) -> None:
+    """Last in the module: down removes the labelled containers and networks and the lab
+    folder, and leaves the container it did not make."""
+    rc, said = hosts.sigen("lab", "down")
+    assert rc == 0, said
+    assert not _podman_names("sigen.lab=eshop")
+    assert not subprocess.run(["podman", "network", "ls", "-q", "--filter",
+                               "label=sigen.lab=eshop"], capture_output=True, text=True,
+                              check=True).stdout.strip()
+    assert not Path(hosts.out + ".lab").exists()
+    kept = subprocess.run(["podman", "container", "exists", _FOREIGN], check=False)
+    assert kept.returncode == 0, "lab down removed a container it did not make"

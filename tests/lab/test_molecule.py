@@ -22,7 +22,10 @@ LOGS = REPO / "build" / "molecule"
 
 
 @pytest.mark.lab
-@pytest.mark.parametrize("scenario", SCENARIO_NAMES)
+# Each scenario is a unit of work of its own under pytest-xdist: their containers, ports and
+# networks differ, so scenarios run side by side.
+@pytest.mark.parametrize("scenario", [pytest.param(s, marks=pytest.mark.xdist_group(
+    f"molecule-{s}")) for s in SCENARIO_NAMES])
 def test_molecule_scenario(scenario: str, tool_env: dict[str, str]) -> None:
     LOGS.mkdir(parents=True, exist_ok=True)
     log: Path = LOGS / f"{scenario}.log"
@@ -40,6 +43,7 @@ def test_molecule_scenario(scenario: str, tool_env: dict[str, str]) -> None:
 
 
 @pytest.mark.lab
+@pytest.mark.xdist_group("lab-clinic")
 def test_generated_system_scenario(tmp_path: Path, tool_env: dict[str, str]) -> None:
     """The molecule scenario sigen build writes into a project passes as generated:
     the blueprint's hosts on podman, converge site.yml, idempotence, verify.yml."""
