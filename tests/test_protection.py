@@ -13,6 +13,7 @@ import pytest
 from sigen.build import Rendered, render_loaded
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from tests.conftest import REPO, ROLES
+from tests.roletemplates import host_vars, render_role_template, server_client
 from tests.test_build_cases import read_yaml
 
 BLUEPRINTS = sorted(p.stem for p in (REPO / "blueprints").glob("*.yml"))
@@ -107,12 +108,52 @@ def test_key_custody_and_deletion_say_what_is_configured(rendered: Rendered) -> 
         assert custody.holder in keys and custody.escrow in keys and custody.deputy in keys
         for job in rendered.plan.backups:
             assert job.password.name in keys
-    # The hosts apply the retention themselves, so the plan must not call them append-only.
-    assert not rendered.plan.protection.append_only
-    for job in rendered.plan.backups:
-        assert "backup_client_keep_daily" in _client_vars(rendered, job.install_id)
-    assert "**the backed-up hosts can delete their own backups**" in _section(
-        _doc(rendered, "en"), "### 5.2")
+
+
+def _match_block(sshd: str, account: str) -> list[str]:
+    start = sshd.index(f"Match User {account}\n")
+    end = sshd.find("\nMatch ", start + 1)
+    return [ln.strip() for ln in sshd[start:end if end != -1 else len(sshd)].splitlines()]
+
+
+def test_the_hosts_cannot_delete_because_the_roles_are_so_wired(rendered: Rendered) -> None:
+    """5.2 says the hosts cannot delete their backups exactly when the backup host serves each
+    policy's repository append-only to its account and applies the retention itself, and the
+    hosts are given no retention to run."""
+    plan, files = rendered.plan, rendered.files
+    assert plan.protection.append_only is all(x.append_only for x in plan.protection.policies)
+    for x, job in zip(plan.protection.policies, plan.backups, strict=True):
+        destination = job.policy.destination.name
+        servers = host_vars(files, destination)
+        sshd = render_role_template("backup_server", "50-backup-server.conf.j2", servers)
+        block = _match_block(sshd, job.account)
+        (forced,) = [ln for ln in block if ln.startswith("ForceCommand ")]
+        served_append_only = forced.startswith("ForceCommand /usr/bin/rclone serve restic ") \
+            and " --append-only " in forced and forced.endswith(f"/{job.policy.name}/repo")
+        assert "PermitTTY no" in block and "AllowTcpForwarding no" in block
+        entry = server_client(files, destination, job.policy.name)
+        assert entry["retention"] == dict(job.kept)
+        client = _client_vars(rendered, job.install_id)
+        assert entry["repository_password"] == client["backup_client_repository_password"]
+        hosts_forget = [k for k in client if k.startswith("backup_client_keep_")]
+        assert x.append_only is (served_append_only and not hosts_forget)
+        assert x.append_only
+    assert plan.protection.append_only
+    said = {"en": "a compromised host cannot delete its own backups",
+            "zh-TW": "遭入侵的主機無法刪除自己的備份"}
+    for lang in LANGUAGES:
+        deletion = next(ln for ln in _section(_doc(rendered, lang), "### 5.2").splitlines()
+                        if ln.startswith(("- **Deletion:**", "- **刪除**")))
+        assert said[lang] in deletion
+        assert "`rclone serve restic --stdio --append-only`" in deletion
+
+
+def test_the_backup_host_holds_the_password_its_retention_needs(rendered: Rendered) -> None:
+    for use in rendered.plan.secrets:
+        for job in rendered.plan.backups:
+            if use.secret == job.password:
+                assert f"retention of {job.policy.name} on {job.policy.destination.name}" \
+                    in use.users
 
 
 def test_every_service_is_backed_up_or_listed_with_its_reason(rendered: Rendered) -> None:

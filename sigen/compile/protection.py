@@ -29,7 +29,8 @@ def _policy(job: BackupJob) -> PolicyProtection:
         two_media=all(h not in {x.name for x in p.hosts} for c in backups for h in c.hosts),
         one_off_site=any(set(c.sites) - set(data_sites) for c in backups),
         read_data_parts=job.read_data_parts, check_every=job.check_every,
-        read_data_cycle=job.check_every * max(job.read_data_parts, 1))
+        read_data_cycle=job.check_every * max(job.read_data_parts, 1),
+        append_only=job.append_only)
 
 
 def _left_out(bp: Blueprint, jobs: Sequence[BackupJob],
@@ -65,5 +66,6 @@ def _left_out(bp: Blueprint, jobs: Sequence[BackupJob],
 
 def protection(bp: Blueprint, jobs: Sequence[BackupJob],
                roles: Sequence[RoleInfo]) -> Protection:
-    return Protection(policies=tuple(_policy(j) for j in jobs),
-                      not_backed_up=_left_out(bp, jobs, roles))
+    policies = tuple(_policy(j) for j in jobs)
+    return Protection(policies=policies, not_backed_up=_left_out(bp, jobs, roles),
+                      append_only=all(x.append_only for x in policies))
