@@ -118,6 +118,7 @@ CODES: dict[str, str] = {
     "SG604": "drill recovery target cannot run the service",
     "SG605": "drill target or recovery place does not fit the scenario",
     "SG606": "drill takes a service down and does not say how it comes back",
+    "SG607": "backup copy host is not a second backup server",
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",

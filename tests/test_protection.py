@@ -187,3 +187,54 @@ def test_a_service_with_data_and_no_policy_is_a_gap() -> None:
     assert "**Gaps:** web keeps data that no policy saves." in en
     zh = _section(_doc(rendered, "zh-TW"), "## 6.")
     assert "**缺口**：web 存有資料" in zh  # noqa: RUF001
+
+
+def _with_a_copy_at_the_data_site(data: dict[str, Any]) -> None:
+    """hybrid-cloud with a second backup host bk02 at the data centre, the first being in the
+    cloud: each policy copies its snapshots there."""
+    mon = next(h for h in data["hosts"] if h["name"] == "mon01")
+    bk02 = copy.deepcopy(mon)
+    bk02.update(name="bk02", labels={"tier": "operations"},
+                interfaces=[{"network": "data", "address": "10.40.30.61"},
+                            {"network": "mgmt", "address": "10.40.90.61"}])
+    bk02["hardware"]["rack"] = {"name": "B2-08", "unit": 12, "height_u": 1}
+    data["hosts"].append(bk02)
+    data["services"].append({"name": "backup-copy", "component": "backup_server",
+                             "hosts": ["bk02"], "ports": [22], "allow_from": ["10.40.0.0/16"],
+                             "criticality": "high"})
+    for backup in data["backups"]:
+        backup["copy_to"] = "bk02"
+    for drill in data["drills"]:
+        if drill.get("not_recovered"):
+            drill["not_recovered"].append({"service": "backup-copy",
+                                           "reason": "the first backup host is in the cloud"})
+
+
+def test_a_copy_makes_the_third_copy_and_is_wired_on_both_sides() -> None:
+    rendered = _render("hybrid-cloud", _with_a_copy_at_the_data_site)
+    plan, files = rendered.plan, rendered.files
+    for x, job in zip(plan.protection.policies, plan.backups, strict=True):
+        repositories = [(c.hosts, c.sites) for c in x.copies if c.kind == "repository"]
+        assert repositories == [(("bk01",), ("aws-tokyo",)), (("bk02",), ("hsinchu-dc",))]
+        assert x.three_copies and x.meets_321
+        en = _row(_section(_doc(rendered, "en"), "### 5.1"), f"{x.job} {x.policy}")
+        assert en[2:] == ["bk01 (aws-tokyo); bk02 (hsinchu-dc)", "yes", "yes", "yes"]
+        # The same account, retention and password on both backup hosts.
+        first = server_client(files, "bk01", job.policy.name)
+        assert server_client(files, "bk02", job.policy.name) == first
+        client = _client_vars(rendered, job.install_id)
+        assert client["backup_client_copy_server"] == "bk02"
+        assert client["backup_client_copy_server_address"] == "10.40.30.61"
+        script = render_role_template("backup_client", "sigen-backup.j2", client)
+        assert f"retry_locked restic --copy copy --from-repo rclone:sigen-backup-{job.policy.name} " \
+            in script
+        admitted = {f.source for f in plan.flows["bk02"] if f.port == 22}
+        for host in job.policy.hosts:
+            assert host.address_towards(plan.blueprint.host("bk02")) in admitted
+        for lang, bullet in (("en", "- **Copy:** "), ("zh-TW", "- **複本**")):
+            policy = _doc(rendered, lang).split(f"### {job.id} ")[1].split("\n### ")[0]
+            assert bullet in policy and "bk02" in policy
+    assert "Every policy meets the 3-2-1 rule." in _section(_doc(rendered, "en"), "### 5.1")
+    users = {u.secret.name: u.users for u in plan.secrets}
+    for job in plan.backups:
+        assert f"retention of {job.policy.name} on bk02" in users[job.password.name]

@@ -20,8 +20,9 @@ _DATA_STATES = frozenset({"database", "files"})
 def _policy(job: BackupJob) -> PolicyProtection:
     p = job.policy
     data_sites = tuple(dict.fromkeys(h.site.name for h in p.hosts))
+    stores = (p.destination,) if p.copy_to is None else (p.destination, p.copy_to)
     copies = (Copy("production", tuple(h.name for h in p.hosts), data_sites),
-              Copy("repository", (p.destination.name,), (p.destination.site.name,)))
+              *(Copy("repository", (h.name,), (h.site.name,)) for h in stores))
     backups = [c for c in copies if c.kind == "repository"]
     return PolicyProtection(
         job=job.id, policy=p.name, copies=copies,

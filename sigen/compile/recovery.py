@@ -126,10 +126,9 @@ def _groups(bp: Blueprint) -> dict[str, list[BackupPolicy]]:
     return groups
 
 
-def _server_address(policy: BackupPolicy, hosts: tuple[Host, ...]) -> Any:
-    """The backup server's address as each of ``hosts`` reaches it: a literal when they
+def _server_address(dest: Host, hosts: tuple[Host, ...]) -> Any:
+    """A backup server's address as each of ``hosts`` reaches it: a literal when they
     all agree, else a lookup by inventory host name."""
-    dest = policy.destination
     seen = {h.name: dest.address_towards(h) for h in hosts}
     if len(set(seen.values())) == 1:
         return next(iter(seen.values()))
@@ -145,13 +144,20 @@ def _restore_tasks(bp: Blueprint, policies: list[BackupPolicy],
     for policy in policies:
         for what, role_vars in backup_wiring.restores(bp, policy, policy.hosts[0], None):
             role_vars.update({
-                "backup_client_server_address": _server_address(policy,
+                "backup_client_server_address": _server_address(policy.destination,
                                                                 admitted[policy.name]),
                 "backup_client_restore_from_host": Jinja(
                     "{{ sigen_restore_from | default(inventory_hostname) }}"),
                 "backup_client_restore_snapshot": Jinja(
                     "{{ sigen_restore_snapshot | default('latest') }}"),
             })
+            if policy.copy_to is not None:
+                # The copy is restored from instead when asked (its host is reachable, the
+                # destination perhaps not).
+                role_vars["backup_client_copy_server_address"] = _server_address(
+                    policy.copy_to, admitted[policy.name])
+                role_vars["backup_client_restore_from_copy"] = Jinja(
+                    "{{ sigen_restore_from_copy | default(false) | bool }}")
             tasks.append(RestoreTask(policy, what, backup_wiring.with_replace(role_vars,
                                                                               replace)))
     return tuple(tasks)

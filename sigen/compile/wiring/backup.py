@@ -8,8 +8,8 @@ from typing import Any
 from sigen.compile.wiring.refs import secret_ref
 from sigen.plan import BackupPolicy, Blueprint, Host, Jinja, Plan, Secret
 
-__all__ = ["APPEND_ONLY", "access", "account", "client_vars", "databases", "password", "paths",
-           "restores", "server_client", "server_host"]
+__all__ = ["APPEND_ONLY", "access", "account", "backup_hosts", "client_vars", "databases",
+           "password", "paths", "restores", "server_client", "server_host"]
 
 # How the roles reach a repository: backup_server forces, for each policy's account,
 # `rclone serve restic --append-only` (files added, none deleted or overwritten) and applies
@@ -24,6 +24,12 @@ def password(policy: BackupPolicy) -> Secret:
     if policy.password is not None:
         return policy.password
     return Secret("vault", "vault_backup_" + policy.name.replace("-", "_") + "_password")
+
+
+def backup_hosts(policy: BackupPolicy) -> tuple[Host, ...]:
+    """The hosts holding a repository of the policy: its destination, then its copy host."""
+    return (policy.destination,) if policy.copy_to is None else (policy.destination,
+                                                                  policy.copy_to)
 
 
 def account(policy: BackupPolicy) -> str:
@@ -45,11 +51,12 @@ def server_client(policy: BackupPolicy, keep: dict[str, int],
 
 
 def server_host(plan: Plan, host: Host) -> dict[str, Any]:
-    """backup_server_clients of a destination host: one account per policy stored there."""
+    """backup_server_clients of a backup host: one account per policy stored there (as its
+    destination or its copy; the same account name, retention and password on both)."""
     if not any(s.component == "backup_server" for s in host.services):
         return {}
     return {"backup_server_clients": [
-        dict(j.server_vars) for j in plan.backups if j.policy.destination is host
+        dict(j.server_vars) for j in plan.backups if host in backup_hosts(j.policy)
     ]}
 
 
@@ -74,13 +81,17 @@ def paths(policy: BackupPolicy) -> tuple[str, ...]:
 def access(bp: Blueprint, policy: BackupPolicy, client: Host) -> dict[str, Any]:
     """What a client (or a recovery host) needs to reach the policy's repository."""
     dest = policy.destination
-    return {
+    out: dict[str, Any] = {
         "backup_client_name": policy.name,
         "backup_client_server": dest.name,
         "backup_client_server_address": dest.address_towards(client),
         "backup_client_server_port": bp.security.ssh_port,
         "backup_client_repository_password": secret_ref(password(policy)),
     }
+    if policy.copy_to is not None:
+        out["backup_client_copy_server"] = policy.copy_to.name
+        out["backup_client_copy_server_address"] = policy.copy_to.address_towards(client)
+    return out
 
 
 def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_calendar: str,
