@@ -124,6 +124,7 @@ CODES: dict[str, str] = {
     "SG606": "drill takes a service down and does not say how it comes back",
     "SG607": "automatic updates and reboots outside the maintenance window",
     "SG608": "two backup policies on one host",
+    "SG609": "backup copy host is not a second backup server",
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",

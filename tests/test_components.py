@@ -23,7 +23,7 @@ ROLE_NAMES = sorted(p.name for p in ROLES.iterdir() if (p / "meta" / "main.yml")
 DEP5_TO_SPDX = {
     "GPL-2": "GPL-2.0-only", "GPL-2+": "GPL-2.0-or-later", "LGPL-2.1+": "LGPL-2.1-or-later",
     "BSD-2-clause": "BSD-2-Clause", "BSD-3-clause": "BSD-3-Clause", "Apache-2.0": "Apache-2.0",
-    "PostgreSQL": "PostgreSQL", "OpenSSH": "SSH-OpenSSH", "ISC": "ISC",
+    "PostgreSQL": "PostgreSQL", "OpenSSH": "SSH-OpenSSH", "ISC": "ISC", "Expat": "MIT",
 }
 
 

@@ -17,6 +17,7 @@ import yaml
 
 from sigen.build import render_blueprint
 from tests.conftest import REPO, ROLES
+from tests.roletemplates import server_client
 from tests.test_build_cases import read_yaml
 
 BLUEPRINTS = sorted((REPO / "blueprints").glob("*.yml"))
@@ -73,8 +74,10 @@ def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
         assert role["backup_client_schedule"] == job.on_calendar
         assert role["backup_client_check_schedule"] == job.check_calendar
         assert f"`OnCalendar={job.on_calendar}`" in doc
-        for unit in ("last", "hourly", "daily", "weekly", "monthly", "yearly"):
-            assert role[f"backup_client_keep_{unit}"] == job.keep[unit]
+        server = server_client(files, job.policy.destination.name, job.policy.name)
+        assert server["retention"] == {u: n for u, n in job.keep.items() if n > 0}
+        assert server["retention_schedule"] == job.forget_calendar
+        assert f"`OnCalendar={job.forget_calendar}`" in doc
         flags = "".join(f" --keep-{unit} {n}" for unit, n in job.kept)
         keep = f"`restic forget{flags} --prune`"
         assert keep in doc, keep

@@ -13,6 +13,7 @@ import pytest
 from sigen.build import Rendered, render_loaded
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from tests.conftest import REPO, ROLES
+from tests.roletemplates import host_vars, render_role_template, server_client
 from tests.test_build_cases import read_yaml
 
 BLUEPRINTS = sorted(p.stem for p in (REPO / "blueprints").glob("*.yml"))
@@ -107,12 +108,52 @@ def test_key_custody_and_deletion_say_what_is_configured(rendered: Rendered) -> 
         assert custody.holder in keys and custody.escrow in keys and custody.deputy in keys
         for job in rendered.plan.backups:
             assert job.password.name in keys
-    # The hosts apply the retention themselves, so the plan must not call them append-only.
-    assert not rendered.plan.protection.append_only
-    for job in rendered.plan.backups:
-        assert "backup_client_keep_daily" in _client_vars(rendered, job.install_id)
-    assert "**the backed-up hosts can delete their own backups**" in _section(
-        _doc(rendered, "en"), "### 5.2")
+
+
+def _match_block(sshd: str, account: str) -> list[str]:
+    start = sshd.index(f"Match User {account}\n")
+    end = sshd.find("\nMatch ", start + 1)
+    return [ln.strip() for ln in sshd[start:end if end != -1 else len(sshd)].splitlines()]
+
+
+def test_the_hosts_cannot_delete_because_the_roles_are_so_wired(rendered: Rendered) -> None:
+    """5.2 says the hosts cannot delete their backups exactly when the backup host serves each
+    policy's repository append-only to its account and applies the retention itself, and the
+    hosts are given no retention to run."""
+    plan, files = rendered.plan, rendered.files
+    assert plan.protection.append_only is all(x.append_only for x in plan.protection.policies)
+    for x, job in zip(plan.protection.policies, plan.backups, strict=True):
+        destination = job.policy.destination.name
+        servers = host_vars(files, destination)
+        sshd = render_role_template("backup_server", "50-backup-server.conf.j2", servers)
+        block = _match_block(sshd, job.account)
+        (forced,) = [ln for ln in block if ln.startswith("ForceCommand ")]
+        served_append_only = forced.startswith("ForceCommand /usr/bin/rclone serve restic ") \
+            and " --append-only " in forced and forced.endswith(f"/{job.policy.name}/repo")
+        assert "PermitTTY no" in block and "AllowTcpForwarding no" in block
+        entry = server_client(files, destination, job.policy.name)
+        assert entry["retention"] == dict(job.kept)
+        client = _client_vars(rendered, job.install_id)
+        assert entry["repository_password"] == client["backup_client_repository_password"]
+        hosts_forget = [k for k in client if k.startswith("backup_client_keep_")]
+        assert x.append_only is (served_append_only and not hosts_forget)
+        assert x.append_only
+    assert plan.protection.append_only
+    said = {"en": "a compromised host cannot delete its own backups",
+            "zh-TW": "遭入侵的主機無法刪除自己的備份"}
+    for lang in LANGUAGES:
+        deletion = next(ln for ln in _section(_doc(rendered, lang), "### 5.2").splitlines()
+                        if ln.startswith(("- **Deletion:**", "- **刪除**")))
+        assert said[lang] in deletion
+        assert "`rclone serve restic --stdio --append-only`" in deletion
+
+
+def test_the_backup_host_holds_the_password_its_retention_needs(rendered: Rendered) -> None:
+    for use in rendered.plan.secrets:
+        for job in rendered.plan.backups:
+            if use.secret == job.password:
+                assert f"retention of {job.policy.name} on {job.policy.destination.name}" \
+                    in use.users
 
 
 def test_every_service_is_backed_up_or_listed_with_its_reason(rendered: Rendered) -> None:
@@ -146,3 +187,54 @@ def test_a_service_with_data_and_no_policy_is_a_gap() -> None:
     assert "**Gaps:** web keeps data that no policy saves." in en
     zh = _section(_doc(rendered, "zh-TW"), "## 6.")
     assert "**缺口**：web 存有資料" in zh  # noqa: RUF001
+
+
+def _with_a_copy_at_the_data_site(data: dict[str, Any]) -> None:
+    """hybrid-cloud with a second backup host bk02 at the data centre, the first being in the
+    cloud: each policy copies its snapshots there."""
+    mon = next(h for h in data["hosts"] if h["name"] == "mon01")
+    bk02 = copy.deepcopy(mon)
+    bk02.update(name="bk02", labels={"tier": "operations"},
+                interfaces=[{"network": "data", "address": "10.40.30.61"},
+                            {"network": "mgmt", "address": "10.40.90.61"}])
+    bk02["hardware"]["rack"] = {"name": "B2-08", "unit": 12, "height_u": 1}
+    data["hosts"].append(bk02)
+    data["services"].append({"name": "backup-copy", "component": "backup_server",
+                             "hosts": ["bk02"], "ports": [22], "allow_from": ["10.40.0.0/16"],
+                             "criticality": "high"})
+    for backup in data["backups"]:
+        backup["copy_to"] = "bk02"
+    for drill in data["drills"]:
+        if drill.get("not_recovered"):
+            drill["not_recovered"].append({"service": "backup-copy",
+                                           "reason": "the first backup host is in the cloud"})
+
+
+def test_a_copy_makes_the_third_copy_and_is_wired_on_both_sides() -> None:
+    rendered = _render("hybrid-cloud", _with_a_copy_at_the_data_site)
+    plan, files = rendered.plan, rendered.files
+    for x, job in zip(plan.protection.policies, plan.backups, strict=True):
+        repositories = [(c.hosts, c.sites) for c in x.copies if c.kind == "repository"]
+        assert repositories == [(("bk01",), ("aws-tokyo",)), (("bk02",), ("hsinchu-dc",))]
+        assert x.three_copies and x.meets_321
+        en = _row(_section(_doc(rendered, "en"), "### 5.1"), f"{x.job} {x.policy}")
+        assert en[2:] == ["bk01 (aws-tokyo); bk02 (hsinchu-dc)", "yes", "yes", "yes"]
+        # The same account, retention and password on both backup hosts.
+        first = server_client(files, "bk01", job.policy.name)
+        assert server_client(files, "bk02", job.policy.name) == first
+        client = _client_vars(rendered, job.install_id)
+        assert client["backup_client_copy_server"] == "bk02"
+        assert client["backup_client_copy_server_address"] == "10.40.30.61"
+        script = render_role_template("backup_client", "sigen-backup.j2", client)
+        copy = f"retry_locked restic --copy copy --from-repo rclone:sigen-backup-{job.policy.name} "
+        assert copy in script
+        admitted = {f.source for f in plan.flows["bk02"] if f.port == 22}
+        for host in job.policy.hosts:
+            assert host.address_towards(plan.blueprint.host("bk02")) in admitted
+        for lang, bullet in (("en", "- **Copy:** "), ("zh-TW", "- **複本**")):
+            policy = _doc(rendered, lang).split(f"### {job.id} ")[1].split("\n### ")[0]
+            assert bullet in policy and "bk02" in policy
+    assert "Every policy meets the 3-2-1 rule." in _section(_doc(rendered, "en"), "### 5.1")
+    users = {u.secret.name: u.users for u in plan.secrets}
+    for job in plan.backups:
+        assert f"retention of {job.policy.name} on bk02" in users[job.password.name]

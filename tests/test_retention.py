@@ -1,20 +1,18 @@
 """Retention: every unit restic keeps by (last, hourly, daily, weekly, monthly, yearly) can be
 given, and the restore points the backup plan states are exactly the --keep flags of the
-forget command the role's backup script runs."""
+forget command the backup host's retention unit runs (the hosts themselves never forget)."""
 
 from __future__ import annotations
 
 import copy
 import re
-import shlex
-from typing import Any
 
-import jinja2
 import pytest
 
 from sigen.build import Rendered, render_loaded
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from tests.conftest import REPO, ROLES
+from tests.roletemplates import render_role_template, server_client
 from tests.test_build_cases import read_yaml
 
 RETENTIONS = [
@@ -33,40 +31,49 @@ def _rendered(retention: dict[str, int]) -> Rendered:
                                          text=loaded.text), ROLES)
 
 
-def _script(role_vars: dict[str, Any]) -> str:
-    """The backup script as the role writes it (only Jinja's own filters and quote)."""
-    defaults = read_yaml((ROLES / "backup_client" / "defaults" / "main.yml").read_bytes())
-    env = jinja2.Environment(trim_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters["quote"] = lambda value: shlex.quote(str(value))
-    source = (ROLES / "backup_client" / "templates" / "sigen-backup.j2").read_text()
-    values = {**defaults, **role_vars, "ansible_managed": "managed"}
-    return env.from_string(source).render(values)
-
-
-def _forget_flags(script: str) -> list[str]:
-    start = script.index("retry_locked restic forget")
-    command = script[start:script.index("--prune", start)]
-    return re.findall(r"--keep-\w+ \d+", command)
+def _forget_flags(unit: str) -> list[str]:
+    start = unit.index("ExecStart=/usr/local/sbin/sigen-backup-forget ")
+    return re.findall(r"--keep-\w+ \d+", unit[start:unit.index("\n", start)])
 
 
 @pytest.mark.parametrize("retention", RETENTIONS, ids=lambda r: "-".join(r))
-def test_the_plan_states_the_flags_the_script_runs(retention: dict[str, int]) -> None:
+def test_the_plan_states_the_flags_the_backup_host_runs(retention: dict[str, int]) -> None:
     rendered = _rendered(retention)
     job = rendered.plan.backups[0]
-    (play,) = read_yaml(rendered.files[f"playbooks/{job.install_id.lower()}.yml"])
-    flags = _forget_flags(_script(play["roles"][0]["vars"]))
+    entry = server_client(rendered.files, job.policy.destination.name, job.policy.name)
+    unit = render_role_template("backup_server", "sigen-backup-forget.service.j2",
+                                {"backup_server_client": entry})
+    flags = _forget_flags(unit)
     assert flags == [f"--keep-{unit} {n}" for unit, n in retention.items()]
+    assert f"User={job.account}\n" in unit
+    timer = render_role_template("backup_server", "sigen-backup-forget.timer.j2",
+                                 {"backup_server_client": entry})
+    assert f"OnCalendar={job.forget_calendar}\n" in timer
     command = f"`restic forget {' '.join(flags)} --prune`"
     for lang in ("en", "zh-TW"):
         doc = rendered.files[f"docs/{lang}/backup-restore-plan.md"].decode()
         policy = doc[doc.index(f"### {job.id} "):]
         bullet = next(ln for ln in policy.splitlines() if "restic forget" in ln)
         assert command in bullet
+        assert f"`sigen-backup-forget-{job.policy.name}.timer`" in bullet
+        assert f"`OnCalendar={job.forget_calendar}`" in bullet
     en = rendered.files["docs/en/backup-restore-plan.md"].decode()
     if "last" in retention:
         assert f"the newest {retention['last']} snapshots" in en
     if "yearly" in retention:
         assert f"{retention['yearly']} year" in en
+
+
+def test_the_hosts_run_no_forget() -> None:
+    rendered = _rendered({"daily": 7})
+    job = rendered.plan.backups[0]
+    (play,) = read_yaml(rendered.files[f"playbooks/{job.install_id.lower()}.yml"])
+    given = play["roles"][0]["vars"]
+    assert not [k for k in given if k.startswith("backup_client_keep_")]
+    script = render_role_template("backup_client", "sigen-backup.j2", given)
+    commands = [ln for ln in script.splitlines() if not ln.lstrip().startswith("#")]
+    assert "restic backup" in "\n".join(commands)
+    assert not [ln for ln in commands if "forget" in ln]
 
 
 def test_a_retention_unit_restic_does_not_know_is_refused() -> None:

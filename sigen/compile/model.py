@@ -226,6 +226,7 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
             retention={k: int(v) for k, v in (b.get("retention") or {}).items()},
             destination=host_by[b["destination"]], password=_secret(enc.get("password")),
             rpo=b["rpo"], rto=b["rto"], position=i,
+            copy_to=host_by[b["copy_to"]] if b.get("copy_to") else None,
         ))
     backup_by = {b.name: b for b in backups}
 

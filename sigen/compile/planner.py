@@ -29,6 +29,7 @@ from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
 from sigen.compile.team import team
+from sigen.compile.wiring.backup import backup_hosts
 from sigen.compile.wiring.base import root_login
 from sigen.compile.wiring.services import primary_of
 from sigen.plan import (
@@ -134,8 +135,8 @@ def _install_steps(bp: Blueprint) -> list[InstallStep]:
         deps = [agent.id]
         if policy.service is not None:
             deps.append(by_service[policy.service.name].id)
-        deps += [by_service[s.name].id for s in policy.destination.services
-                 if s.component == "backup_server"]
+        deps += [by_service[s.name].id for store in backup_hosts(policy)
+                 for s in store.services if s.component == "backup_server"]
         crit = policy.service.criticality if policy.service else "medium"
         add(kind="backup", title=f"Backup policy {policy.name} ({policy.method})",
             hosts=policy.hosts, roles=("backup_client",), depends_on=tuple(sorted(set(deps))),
@@ -197,22 +198,24 @@ def _flows(bp: Blueprint, restores: tuple[DrillStep, ...]) -> dict[str, tuple[Fl
                           NODE_EXPORTER_PORT, f"{svc.name} collects metrics", "monitoring",
                           mon, svc.name)
     for policy in bp.backups:
-        dest = policy.destination
-        store = next((s.name for s in dest.services if s.component == "backup_server"), "")
-        for src in policy.hosts:
-            allow(dest, f"backup-{policy.name}", src.address_towards(dest), bp.security.ssh_port,
-                  f"backup policy {policy.name} sends its data", "backup", src,
-                  policy.service.name if policy.service else "", store, policy.name)
+        for dest in backup_hosts(policy):
+            store = next((s.name for s in dest.services if s.component == "backup_server"), "")
+            for src in policy.hosts:
+                allow(dest, f"backup-{policy.name}", src.address_towards(dest),
+                      bp.security.ssh_port, f"backup policy {policy.name} sends its data",
+                      "backup", src, policy.service.name if policy.service else "", store,
+                      policy.name)
     for drill in restores:
         for policy in drill.policies:
             for src in drill.recovery_hosts:
-                dest = policy.destination
-                store = next((s.name for s in dest.services if s.component == "backup_server"),
-                             "")
-                if src is not dest:
-                    allow(dest, f"drill-{drill.drill.name}", src.address_towards(dest),
-                          bp.security.ssh_port, f"drill {drill.drill.name} restores from here",
-                          "drill", src, "", store, drill.drill.name)
+                for dest in backup_hosts(policy):
+                    store = next((s.name for s in dest.services
+                                  if s.component == "backup_server"), "")
+                    if src is not dest:
+                        allow(dest, f"drill-{drill.drill.name}", src.address_towards(dest),
+                              bp.security.ssh_port,
+                              f"drill {drill.drill.name} restores from here", "drill", src, "",
+                              store, drill.drill.name)
         # After the recovery the dependants use the service on the recovery host: its
         # firewall admits them ahead of time, so the failover needs no firewall change.
         for svc in dict.fromkeys(p.service for p in drill.policies if p.service is not None):

@@ -20,8 +20,9 @@ _DATA_STATES = frozenset({"database", "files"})
 def _policy(job: BackupJob) -> PolicyProtection:
     p = job.policy
     data_sites = tuple(dict.fromkeys(h.site.name for h in p.hosts))
+    stores = (p.destination,) if p.copy_to is None else (p.destination, p.copy_to)
     copies = (Copy("production", tuple(h.name for h in p.hosts), data_sites),
-              Copy("repository", (p.destination.name,), (p.destination.site.name,)))
+              *(Copy("repository", (h.name,), (h.site.name,)) for h in stores))
     backups = [c for c in copies if c.kind == "repository"]
     return PolicyProtection(
         job=job.id, policy=p.name, copies=copies,
@@ -29,7 +30,8 @@ def _policy(job: BackupJob) -> PolicyProtection:
         two_media=all(h not in {x.name for x in p.hosts} for c in backups for h in c.hosts),
         one_off_site=any(set(c.sites) - set(data_sites) for c in backups),
         read_data_parts=job.read_data_parts, check_every=job.check_every,
-        read_data_cycle=job.check_every * max(job.read_data_parts, 1))
+        read_data_cycle=job.check_every * max(job.read_data_parts, 1),
+        append_only=job.append_only)
 
 
 def _left_out(bp: Blueprint, jobs: Sequence[BackupJob],
@@ -65,5 +67,6 @@ def _left_out(bp: Blueprint, jobs: Sequence[BackupJob],
 
 def protection(bp: Blueprint, jobs: Sequence[BackupJob],
                roles: Sequence[RoleInfo]) -> Protection:
-    return Protection(policies=tuple(_policy(j) for j in jobs),
-                      not_backed_up=_left_out(bp, jobs, roles))
+    policies = tuple(_policy(j) for j in jobs)
+    return Protection(policies=policies, not_backed_up=_left_out(bp, jobs, roles),
+                      append_only=all(x.append_only for x in policies))

@@ -48,6 +48,10 @@ READ_DATA_PARTS = 4
 # it counts as missed; the rule fires once that has lasted ALERT_FOR.
 ALERT_GRACE_MAX = timedelta(hours=2)
 ALERT_FOR = timedelta(minutes=15)
+# When the backup host applies each policy's retention (restic forget --prune, its
+# sigen-backup-forget-<policy>.timer): daily, after the nightly backups and before the
+# working day; a backup it meets waits for it (and it for the backup) on the repository lock.
+FORGET_CALENDAR = "*-*-* 05:30:00"
 # restic forget --keep-<unit>, in restic's order (shortest first).
 _KEPT = ("last", "hourly", "daily", "weekly", "monthly", "yearly")
 
@@ -122,10 +126,9 @@ def _groups(bp: Blueprint) -> dict[str, list[BackupPolicy]]:
     return groups
 
 
-def _server_address(policy: BackupPolicy, hosts: tuple[Host, ...]) -> Any:
-    """The backup server's address as each of ``hosts`` reaches it: a literal when they
+def _server_address(dest: Host, hosts: tuple[Host, ...]) -> Any:
+    """A backup server's address as each of ``hosts`` reaches it: a literal when they
     all agree, else a lookup by inventory host name."""
-    dest = policy.destination
     seen = {h.name: dest.address_towards(h) for h in hosts}
     if len(set(seen.values())) == 1:
         return next(iter(seen.values()))
@@ -141,13 +144,20 @@ def _restore_tasks(bp: Blueprint, policies: list[BackupPolicy],
     for policy in policies:
         for what, role_vars in backup_wiring.restores(bp, policy, policy.hosts[0], None):
             role_vars.update({
-                "backup_client_server_address": _server_address(policy,
+                "backup_client_server_address": _server_address(policy.destination,
                                                                 admitted[policy.name]),
                 "backup_client_restore_from_host": Jinja(
                     "{{ sigen_restore_from | default(inventory_hostname) }}"),
                 "backup_client_restore_snapshot": Jinja(
                     "{{ sigen_restore_snapshot | default('latest') }}"),
             })
+            if policy.copy_to is not None:
+                # The copy is restored from instead when asked (its host is reachable, the
+                # destination perhaps not).
+                role_vars["backup_client_copy_server_address"] = _server_address(
+                    policy.copy_to, admitted[policy.name])
+                role_vars["backup_client_restore_from_copy"] = Jinja(
+                    "{{ sigen_restore_from_copy | default(false) | bool }}")
             tasks.append(RestoreTask(policy, what, backup_wiring.with_replace(role_vars,
                                                                               replace)))
     return tuple(tasks)
@@ -276,6 +286,7 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
     install_of = {s.policy.name: s.id for s in install if s.policy is not None}
     zone = bp.change.timezone if bp.change else ""
     check_calendar = f"{CHECK_CALENDAR} {zone}" if zone else CHECK_CALENDAR
+    forget_calendar = f"{FORGET_CALENDAR} {zone}" if zone else FORGET_CALENDAR
     jobs = []
     for i, p in enumerate(bp.backups):
         keep = {unit: int(p.retention.get(unit, 0)) for unit in _KEPT}
@@ -287,11 +298,14 @@ def steps(bp: Blueprint, install: tuple[InstallStep, ...], dependents: Dependent
             alert_after=interval + min(interval / 2, ALERT_GRACE_MAX), alert_for=ALERT_FOR,
             rto=parse_duration(p.rto), on_calendar=on_calendar, check_calendar=check_calendar,
             check_every=CHECK_EVERY, read_data_parts=READ_DATA_PARTS, keep=keep,
+            forget_calendar=forget_calendar,
             databases=backup_wiring.databases(p), paths=backup_wiring.paths(p),
-            password=backup_wiring.password(p), account=f"bk-{p.name}",
+            password=backup_wiring.password(p), account=backup_wiring.account(p),
+            append_only=backup_wiring.APPEND_ONLY,
             restore_id=restore_of[p.name].id,
             drills=tuple(d.id for d in drills if p in d.policies),
             access=backup_wiring.access(bp, p, p.hosts[0]),
-            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar, keep,
-                                                  CHECK_EVERY, READ_DATA_PARTS)))
+            client_vars=backup_wiring.client_vars(bp, p, on_calendar, check_calendar,
+                                                  CHECK_EVERY, READ_DATA_PARTS),
+            server_vars=backup_wiring.server_client(p, keep, forget_calendar)))
     return tuple(jobs), tuple(restores), drills

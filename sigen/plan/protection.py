@@ -36,6 +36,7 @@ class PolicyProtection:
     read_data_parts: int  # the repository is read back in this many rotating parts
     check_every: timedelta  # how often the check timer runs
     read_data_cycle: timedelta  # every byte read back once within this time
+    append_only: bool  # the hosts cannot delete the policy's snapshots
 
     @property
     def meets_321(self) -> bool:
@@ -64,7 +65,7 @@ class NotBackedUp:
 class Protection:
     policies: tuple[PolicyProtection, ...] = ()
     not_backed_up: tuple[NotBackedUp, ...] = ()
-    # The repositories refuse deletion from the backed-up hosts; retention is applied on
+    # Every repository refuses deletion from the backed-up hosts; retention is applied on
     # the backup host (restic forget --prune there): a compromised host cannot delete its
     # own backups.
     append_only: bool = False

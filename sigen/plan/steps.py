@@ -124,7 +124,9 @@ class BackupJob:
     """A backup policy as it runs: its timer, retention, repository access and checks.
 
     ``client_vars`` are the role variables of its installation play (``backup_client``),
-    ``access`` what its first host needs to reach the repository (``backup.yml``)."""
+    ``access`` what its first host needs to reach the repository (``backup.yml``), and
+    ``server_vars`` its entry in the destination's ``backup_server_clients``: the account, and
+    the retention the backup host applies (the hosts cannot delete: ``append_only``)."""
 
     id: str
     policy: BackupPolicy
@@ -141,16 +143,21 @@ class BackupJob:
     check_every: timedelta  # how often that check runs
     read_data_parts: int  # each check reads back one of this many parts of the data
     # restic forget --keep-<unit> for every unit (last, hourly, daily, weekly, monthly,
-    # yearly), 0 where the policy keeps none by it.
+    # yearly), 0 where the policy keeps none by it; run on the backup host, on this calendar.
     keep: Mapping[str, int]
+    forget_calendar: str
     databases: tuple[str, ...]  # dumped (database-dump of a PostgreSQL service)
     paths: tuple[str, ...]  # files and folders saved besides the dumps
     password: Secret  # the repository password
-    account: str  # the SFTP account on the destination
+    account: str  # the policy's account on the destination
+    # The repository is served append-only to the hosts (they add snapshots, cannot delete
+    # them) and the retention runs on the destination.
+    append_only: bool
     restore_id: str
     drills: tuple[str, ...]  # IDs of the drills that restore this policy
     access: RoleVars
     client_vars: RoleVars
+    server_vars: RoleVars
 
     @property
     def meets_rpo(self) -> bool:
@@ -169,7 +176,7 @@ class BackupJob:
     @property
     def kept(self) -> tuple[tuple[str, int], ...]:
         """The units the policy keeps snapshots by, with their counts, in restic's order:
-        exactly the --keep-<unit> flags its forget runs with."""
+        exactly the --keep-<unit> flags the backup host's forget runs with."""
         return tuple((unit, n) for unit, n in self.keep.items() if n > 0)
 
 

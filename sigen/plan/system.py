@@ -343,6 +343,9 @@ class BackupPolicy:
     rpo: str
     rto: str
     position: int
+    # A second backup host the hosts copy each new snapshot to (restic copy): a second
+    # backup copy, elsewhere than the destination.
+    copy_to: Host | None = None
 
 
 @dataclass(frozen=True, eq=False)

@@ -188,7 +188,30 @@ def _check_backups(index: Index) -> None:
                                 f"{label} stores its backups on {destination!r}, a host it "
                                 "protects; when that host is lost its backups go with it, so "
                                 "choose another host (ideally at another site)")
+        _check_copy(index, backup, label, destination)
         _check_rpo(index, backup, label)
+
+
+def _check_copy(index: Index, backup: Entry, label: str, destination: str | None) -> None:
+    """The second copy goes to another backup server than the first, off the protected hosts."""
+    copy_to = backup.get_str("copy_to")
+    if copy_to is None:
+        return
+    path = (*backup.path, "copy_to")
+    if index.reference(path, copy_to, "hosts", "host", f"the copy host of {label}") is None:
+        return
+    if copy_to == destination:
+        index.error(path, "SG609", f"{label} copies its snapshots to {copy_to!r}, its "
+                    "destination already: a copy on the same host is lost with it; choose "
+                    "another host running a backup_server service (ideally at another site)")
+    elif BACKUP_SERVER_COMPONENT not in _components_on(index, copy_to):
+        index.error(path, "SG609", f"{label} copies its snapshots to {copy_to!r}, which runs "
+                    f"no {BACKUP_SERVER_COMPONENT} service; add a service with component: "
+                    f"{BACKUP_SERVER_COMPONENT} on it or choose a host that has one")
+    elif copy_to in _protected_hosts(index, backup):
+        index.error(path, "SG609", f"{label} copies its snapshots to {copy_to!r}, a host it "
+                    "protects; when that host is lost the copy goes with it, so choose "
+                    "another backup host")
 
 
 def _check_rpo(index: Index, backup: Entry, label: str) -> None:

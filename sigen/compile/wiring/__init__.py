@@ -156,4 +156,6 @@ def secrets_used(plan: Plan) -> tuple[SecretUse, ...]:
             use(services.replication_password(svc), f"replication of {svc.name}")
     for job in plan.backups:
         use(job.password, f"backup {job.policy.name}")
+        for store in backup.backup_hosts(job.policy):
+            use(job.password, f"retention of {job.policy.name} on {store.name}")
     return tuple(SecretUse(s, ", ".join(dict.fromkeys(users))) for s, users in seen.values())

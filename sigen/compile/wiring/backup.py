@@ -8,8 +8,14 @@ from typing import Any
 from sigen.compile.wiring.refs import secret_ref
 from sigen.plan import BackupPolicy, Blueprint, Host, Jinja, Plan, Secret
 
-__all__ = ["access", "client_vars", "databases", "password", "paths", "restores",
-           "server_host"]
+__all__ = ["APPEND_ONLY", "access", "account", "backup_hosts", "client_vars", "databases",
+           "password", "paths", "restores", "server_client", "server_host"]
+
+# How the roles reach a repository: backup_server forces, for each policy's account,
+# `rclone serve restic --append-only` (files added, none deleted or overwritten) and applies
+# the retention itself (server_client); backup_client talks to it through sigen-restic and
+# never forgets. The backup plan's "cannot delete" (Protection.append_only) is this fact.
+APPEND_ONLY = True
 
 
 def password(policy: BackupPolicy) -> Secret:
@@ -20,12 +26,37 @@ def password(policy: BackupPolicy) -> Secret:
     return Secret("vault", "vault_backup_" + policy.name.replace("-", "_") + "_password")
 
 
+def backup_hosts(policy: BackupPolicy) -> tuple[Host, ...]:
+    """The hosts holding a repository of the policy: its destination, then its copy host."""
+    return (policy.destination,) if policy.copy_to is None else (policy.destination,
+                                                                  policy.copy_to)
+
+
+def account(policy: BackupPolicy) -> str:
+    """The policy's account on its backup host (backup_server_account_prefix + name)."""
+    return "bk-" + policy.name
+
+
+def server_client(policy: BackupPolicy, keep: dict[str, int],
+                  forget_calendar: str) -> dict[str, Any]:
+    """The policy's entry in its destination's backup_server_clients: its account and the
+    retention the backup host applies (the units kept by, count > 0, in restic's order), with
+    the repository password that retention needs."""
+    return {
+        "name": policy.name,
+        "retention": {unit: n for unit, n in keep.items() if n > 0},
+        "retention_schedule": forget_calendar,
+        "repository_password": secret_ref(password(policy)),
+    }
+
+
 def server_host(plan: Plan, host: Host) -> dict[str, Any]:
-    """backup_server_clients of a destination host: one account per policy stored there."""
+    """backup_server_clients of a backup host: one account per policy stored there (as its
+    destination or its copy; the same account name, retention and password on both)."""
     if not any(s.component == "backup_server" for s in host.services):
         return {}
     return {"backup_server_clients": [
-        {"name": b.name} for b in plan.blueprint.backups if b.destination is host
+        dict(j.server_vars) for j in plan.backups if host in backup_hosts(j.policy)
     ]}
 
 
@@ -50,18 +81,21 @@ def paths(policy: BackupPolicy) -> tuple[str, ...]:
 def access(bp: Blueprint, policy: BackupPolicy, client: Host) -> dict[str, Any]:
     """What a client (or a recovery host) needs to reach the policy's repository."""
     dest = policy.destination
-    return {
+    out: dict[str, Any] = {
         "backup_client_name": policy.name,
         "backup_client_server": dest.name,
         "backup_client_server_address": dest.address_towards(client),
         "backup_client_server_port": bp.security.ssh_port,
         "backup_client_repository_password": secret_ref(password(policy)),
     }
+    if policy.copy_to is not None:
+        out["backup_client_copy_server"] = policy.copy_to.name
+        out["backup_client_copy_server_address"] = policy.copy_to.address_towards(client)
+    return out
 
 
 def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_calendar: str,
-                keep: dict[str, int], check_every: timedelta,
-                read_data_parts: int) -> dict[str, Any]:
+                check_every: timedelta, read_data_parts: int) -> dict[str, Any]:
     """Role variables of a backup policy's play (role backup_client, entry point main)."""
     out = access(bp, policy, policy.hosts[0])
     out.update({
@@ -71,7 +105,6 @@ def client_vars(bp: Blueprint, policy: BackupPolicy, on_calendar: str, check_cal
         "backup_client_check_schedule": check_calendar,
         "backup_client_check_period_days": check_every.days,
         "backup_client_check_read_data_parts": read_data_parts,
-        **{f"backup_client_keep_{unit}": n for unit, n in keep.items()},
     })
     return out
 
