@@ -159,7 +159,12 @@ def _schema_documents() -> Any:
 
     from sigen.compile.schema_export import json_schema
 
-    return from_schema(json_schema())
+    schema = json_schema()
+    # Less the environments a blueprint must have ("contains" lab, "contains" production):
+    # hypothesis-jsonschema meets those only by drawing and throwing away, which fails its
+    # health check. Documents without them are still worth feeding to sigen (SG112).
+    schema["properties"]["system"]["properties"]["environments"].pop("allOf")
+    return from_schema(schema)
 
 
 @FUZZ_SCHEMA
