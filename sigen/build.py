@@ -35,7 +35,7 @@ from sigen.compile.revisions import (
 )
 from sigen.compile.validate import validate_blueprint
 from sigen.compile.validate.unseen import SeenEntries
-from sigen.diagnostics import Diagnostic, SigenError
+from sigen.diagnostics import Diagnostic, SigenError, about_file
 from sigen.plan import Evidence, Plan, Revision
 from sigen.plan.evidence import REVISIONS
 from sigen.render import ansible, documents
@@ -335,5 +335,5 @@ def role_docs(roles_dir: Path, *, write: bool) -> list[Diagnostic]:
         code, what = (("SG905", "missing") if current is None else
                       ("SG904", "out of date with the role's metadata, argument specs or "
                        "molecule scenarios"))
-        stale.append(Diagnostic(str(path), 0, 0, code, f"{rel} is {what}: run sigen role-docs"))
+        stale.append(about_file(path, code, f"{rel} is {what}: run sigen role-docs"))
     return stale

@@ -11,13 +11,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
-__all__ = ["CODES", "Diagnostic", "SigenError", "format_github", "format_json", "format_text"]
+__all__ = ["CODES", "Diagnostic", "SigenError", "about_file", "format_github", "format_json",
+           "format_text"]
 
 
 @dataclass(frozen=True, order=True)
 class Diagnostic:
-    """A finding at ``path:line:col`` (1-based; 0 when the position is unknown)."""
+    """A finding at ``path:line:col`` (1-based). Line 0 means the finding is about the path
+    as a whole, which is no file to point into (a missing file, a folder, an option, the
+    lab): it prints as ``path: CODE message``, never with a made-up ``:0:0``."""
 
     path: str
     line: int
@@ -28,7 +32,16 @@ class Diagnostic:
 
     def __str__(self) -> str:
         warning = "warning: " if self.severity == "warning" else ""
-        return f"{self.path}:{self.line}:{self.col}: {self.code} {warning}{self.message}"
+        where = f"{self.path}:{self.line}:{self.col}" if self.line > 0 else self.path
+        return f"{where}: {self.code} {warning}{self.message}"
+
+
+def about_file(path: Path | str, code: str, message: str,
+               severity: str = "error") -> Diagnostic:
+    """A finding about a whole file: at its line 1, column 1 when the file is there (editors
+    and pre-commit jump to it), about the path alone when it is not."""
+    line = 1 if Path(path).is_file() else 0
+    return Diagnostic(str(path), line, line, code, message, severity)
 
 
 class SigenError(Exception):
@@ -57,9 +70,8 @@ def format_github(diags: Iterable[Diagnostic]) -> str:
     lines = []
     for d in diags:
         message = d.message.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        lines.append(
-            f"::{d.severity} file={d.path},line={d.line},col={d.col},title={d.code}::{message}\n"
-        )
+        where = f"file={d.path},line={d.line},col={d.col}" if d.line > 0 else f"file={d.path}"
+        lines.append(f"::{d.severity} {where},title={d.code}::{message}\n")
     return "".join(lines)
 
 

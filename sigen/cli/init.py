@@ -69,7 +69,7 @@ def project_files(name: str) -> dict[str, str]:
 def run(args: argparse.Namespace) -> int:
     from sigen.cli.results import emit
     from sigen.compile.validate.values import NAME_RE
-    from sigen.diagnostics import Diagnostic, SigenError
+    from sigen.diagnostics import Diagnostic, SigenError, about_file
     from sigen.sync.writer import atomic_write
 
     name = system_name(args.dir, args.name)
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     files = project_files(name)
     there = [rel for rel in files if (args.dir / rel).exists()]
     if there:
-        raise SigenError([Diagnostic(str(args.dir / rel), 0, 0, "SG912",
+        raise SigenError([about_file(args.dir / rel, "SG912",
                                      "exists already: sigen init overwrites nothing; start "
                                      "in an empty folder, or move the file away")
                           for rel in there])

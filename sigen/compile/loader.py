@@ -254,7 +254,8 @@ def _parse(display: str, text: str) -> tuple[Any, tuple[tuple[int, int, str], ..
         ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (0, 0)
+        # A syntax error is somewhere in the file: without a mark, at its start.
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = (exc.problem or exc.context or "invalid YAML").strip()
         if "expected a single document" in str(exc.context or "") or "another document" in problem:
             raise SigenError(

@@ -21,7 +21,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from sigen.diagnostics import Diagnostic, SigenError
+from sigen.diagnostics import Diagnostic, SigenError, about_file
 from sigen.plan.evidence import REVISIONS, Change, Revision
 
 __all__ = [
@@ -66,8 +66,8 @@ def read_history(out: Path) -> list[Revision]:
                          dict(r["facts"]) if isinstance(r.get("facts"), dict) else {})
                 for r in data["revisions"]]
     except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise SigenError([Diagnostic(
-            str(path), 0, 0, "SG909",
+        raise SigenError([about_file(
+            path, "SG909",
             f"the revision history cannot be read ({type(exc).__name__}: {exc}); restore it "
             "from version control, or remove it to start the history again at 1.0")]) from None
 

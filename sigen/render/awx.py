@@ -149,8 +149,9 @@ def _workflow(plan: Plan, env: str) -> dict[str, Any]:
             # approvers listed are those its approval section has sign.
             approvers = plan.blueprint.change.approvers if plan.blueprint.change else ()
             nodes.append({"identifier": f"go-no-go-{step.id}", "unified_job_template": {
-                "name": f"{system} {env}: go/no-go before {step.id}"
-                        + (f" ({change.number})" if change.number else ""),
+                # Not the change's number: it follows the plans' revision, and a new
+                # revision of the documents changes nothing on the controller.
+                "name": f"{system} {env}: go/no-go before {step.id}",
                 "type": "workflow_approval",
                 "description": "\n".join([
                     f"Go/no-go of the {change.type} change before {step.id}",

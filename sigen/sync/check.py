@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from sigen.diagnostics import Diagnostic
+from sigen.diagnostics import Diagnostic, about_file
 from sigen.sync.manifest import MANIFEST, PENDING, hash_files, read_manifest
 from sigen.sync.writer import disk_hashes, existing_files
 
@@ -25,7 +25,7 @@ def compare_tree(files: Mapping[str, bytes], out: Path) -> list[Diagnostic]:
     diags: list[Diagnostic] = []
 
     def report(rel: str, code: str, message: str) -> None:
-        diags.append(Diagnostic(str(out / rel), 0, 0, code, message))
+        diags.append(about_file(out / rel, code, message))
 
     manifest = read_manifest(out)
     if (out / PENDING).exists():

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from sigen.diagnostics import Diagnostic, SigenError
+from sigen.diagnostics import Diagnostic, SigenError, about_file
 
 # Measured evidence (test runs, drills, revisions) lives in records/: data, not generated, so
 # a build never compares, lists or deletes it.
@@ -354,7 +354,7 @@ def _prune(out: Path, rel: str) -> None:
 
 def _conflict_error(out: Path, conflicts: Mapping[str, str]) -> SigenError:
     return SigenError([
-        Diagnostic(str(out / rel), 0, 0, "SG902",
+        about_file(out / rel, "SG902",
                    f"{why}: sigen will not overwrite it; move your change into the blueprint, "
                    "or run the build with --force to overwrite it or --keep-edits to write "
                    "the new version beside it as .new")
