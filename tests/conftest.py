@@ -38,7 +38,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     a test without a group of its own joins its module's, so a module's fixtures (examples
     built once per module) run once, on one worker. The lab tests name their groups
     (one per lab, one per molecule scenario). Without xdist nothing changes."""
-    if not getattr(config.option, "numprocesses", None):
+    # The workers collect (the controller only schedules what they report); xdist sets
+    # ``loadgroup`` on each worker of a ``--dist loadgroup`` run.
+    if not getattr(config.option, "loadgroup", False):
         return
     for item in items:
         if item.get_closest_marker("xdist_group") is None:
