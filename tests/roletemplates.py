@@ -9,6 +9,7 @@ from typing import Any
 
 import jinja2
 
+from sigen.plan import host_vars_file
 from tests.conftest import ROLES
 from tests.test_build_cases import read_yaml
 
@@ -23,7 +24,7 @@ def render_role_template(role: str, template: str, role_vars: dict[str, Any]) ->
 
 def host_vars(files: dict[str, bytes], host: str, env: str = "production") -> dict[str, Any]:
     """host_vars/<host> of an environment's inventory, as the build wrote it."""
-    return dict(read_yaml(files[f"inventories/{env}/host_vars/{host}.yml"]))
+    return dict(read_yaml(files[host_vars_file(env, host)]))
 
 
 def server_client(files: dict[str, bytes], host: str, name: str) -> dict[str, Any]:

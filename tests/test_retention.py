@@ -49,7 +49,10 @@ def test_the_plan_states_the_flags_the_backup_host_runs(retention: dict[str, int
     timer = render_role_template("backup_server", "sigen-backup-forget.timer.j2",
                                  {"backup_server_client": entry})
     assert f"OnCalendar={job.forget_calendar}\n" in timer
-    command = f"`restic forget {' '.join(flags)} --prune`"
+    command = f"`restic forget --group-by host {' '.join(flags)} --prune`"
+    script = (ROLES / "backup_server" / "templates" / "sigen-backup-forget.j2").read_text()
+    assert 'restic --no-cache forget --group-by host --tag "policy=$policy" "$@" --prune' \
+        in script
     for lang in ("en", "zh-TW"):
         doc = rendered.files[f"docs/{lang}/backup-restore-plan.md"].decode()
         policy = doc[doc.index(f"### {job.id} "):]

@@ -79,10 +79,12 @@ class Progress:
             found = _STEP_ID.match(name)
             step = found.group(1) if found else "-"
             title = name[len(step):].strip() if found else name
-            self.current = StepState(step, title, self.steps.get(step, self.hosts),
-                                     len(self.done) + 1)
-            self._say(f"{self._clock()} {self._label()} started on {self.current.total} "
-                      f"host{'s' if self.current.total != 1 else ''}")
+            # Only plan steps are numbered: the preflight and verify plays are no step.
+            number = sum(1 for s in self.done if s.step != "-") + 1 if step != "-" else 0
+            self.current = StepState(step, title, self.steps.get(step, self.hosts), number)
+            on = "" if step == "-" else \
+                f" on {self.current.total} host{'s' if self.current.total != 1 else ''}"
+            self._say(f"{self._clock()} {self._label()} started{on}")
             return
         state = self.current
         task = _TASK.match(line)
@@ -110,7 +112,9 @@ class Progress:
             self._live = None
         failed = sorted({h for s in self.done for h in s.failed})
         verdict = "done" if returncode == 0 else f"FAILED (exit {returncode})"
-        self._say(f"{self._clock()} {self.title}: {verdict} after {len(self.done)} steps"
+        steps = sum(1 for s in self.done if s.step != "-")
+        self._say(f"{self._clock()} {self.title}: {verdict} after {steps} "
+                  f"step{'s' if steps != 1 else ''}"
                   + (f"; failed hosts: {', '.join(failed)}" if failed else ""))
 
     # -- what is shown
@@ -121,6 +125,8 @@ class Progress:
     def _label(self) -> str:
         state = self.current
         assert state is not None
+        if state.step == "-":
+            return f"- {state.title}".rstrip()
         return f"{state.step} ({state.number}/{max(len(self.steps), state.number)}) " \
                f"{state.title}".rstrip()
 
@@ -143,7 +149,11 @@ class Progress:
         self.current = None
         self.done.append(state)
         ok = len(state.hosts - state.failed)
-        text = (f"{self._clock()} {state.step} done: {ok}/{state.total} hosts ok"
+        # A step's play can reach more hosts than the step names (a backup policy's play
+        # also prepares its backup server): count what it reached.
+        # A play that is no step (the preflight, on the control node) counts what it reached.
+        total = len(state.hosts) if state.step == "-" else max(state.total, len(state.hosts))
+        text = (f"{self._clock()} {state.step} done: {ok}/{total} hosts ok"
                 + (f", failed: {', '.join(sorted(state.failed))}" if state.failed else ""))
         self._say(text)
 

@@ -200,9 +200,18 @@ def test_site_loss_removes_every_host_of_the_site(hosts: Lab) -> None:
 def lab(hosts: Lab) -> Lab:
     """The same lab with the project deployed once (the first deploy: every package and
     file is new)."""
-    rc, said = hosts.sigen("deploy", "--env", "lab")
+    # -v: Ansible's own lines too, for the recap of every host.
+    rc, said = hosts.sigen("deploy", "--env", "lab", "-v")
     assert rc == 0, said[-6000:]
-    assert "PLAY [INS-001" in said  # the step IDs are visible as it runs
+    assert "PLAY [INS-001" in said
+    from sigen.compile.loader import load_blueprint
+    from sigen.compile.model import build_model
+    from sigen.compile.planner import make_plan
+
+    steps = len(make_plan(build_model(load_blueprint(EXAMPLE))).install)
+    # The progress names each step, out of all of them, as it runs.
+    assert f"INS-001 (1/{steps}) " in said and f"INS-{steps:03d} ({steps}/{steps}) " in said, \
+        said[-3000:]
     first = _recap(said)
     assert first and all(failed == 0 and unreachable == 0
                          for _, _, unreachable, failed in first.values()), first
@@ -212,7 +221,7 @@ def lab(hosts: Lab) -> Lab:
 def test_lab_deploy_verify(lab: Lab) -> None:
     """deploy again changes nothing; verify passes; a firewall rule removed by hand makes
     verify fail and say which check and why."""
-    rc, said = lab.sigen("deploy", "--env", "lab")
+    rc, said = lab.sigen("deploy", "--env", "lab", "-v")
     assert rc == 0, said[-6000:]
     changed = {host: c for host, (_, c, _, _) in _recap(said).items() if c}
     assert _recap(said) and not changed, \
