@@ -79,7 +79,7 @@ def test_backup_schedules_in_the_plan_are_the_timers(rendered: Any) -> None:
         assert server["retention_schedule"] == job.forget_calendar
         assert f"`OnCalendar={job.forget_calendar}`" in doc
         flags = "".join(f" --keep-{unit} {n}" for unit, n in job.kept)
-        keep = f"`restic forget{flags} --prune`"
+        keep = f"`restic forget --group-by host{flags} --prune`"
         assert keep in doc, keep
         assert role["backup_client_postgresql_databases"] == list(job.databases)
         assert role["backup_client_paths"] == list(job.paths)

@@ -5,11 +5,14 @@ changed, skipping, failed, fatal, unreachable) per host and task, and the ``PLAY
 ``Progress`` follows those lines and shows the current step with its plan ID, the task,
 hosts done / total and the elapsed time: as a live line on a terminal (rich), as plain
 lines elsewhere (CI logs: one when a step starts and one when it ends), and not at all when
-quiet. The step's host count comes from the plan (Ansible does not print it).
+quiet. The step's host count comes from the plan (Ansible does not print it). What a
+role's ``debug`` task says is the role's note to the operator (a database set aside, a
+check not applicable in a container), so it is passed on under its host.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import time
@@ -21,7 +24,10 @@ __all__ = ["Progress", "StepState", "mode_for"]
 
 _PLAY = re.compile(r"^PLAY \[(.*)\] \**$")
 _TASK = re.compile(r"^(?:TASK|RUNNING HANDLER) \[(.*)\] \**$")
-_RESULT = re.compile(r"^(ok|changed|skipping|failed|fatal|unreachable): \[([^\]]+)\]")
+# A delegated task's result names the host and where it ran: ``ok: [db01 -> bk01]``.
+_RESULT = re.compile(r"^(ok|changed|skipping|failed|fatal|unreachable): "
+                     r"\[([^\]\s]+)(?: -> [^\]]+)?\]( => \{)?")
+_MSG = re.compile(r'^    "msg": (.*?),?$')
 _RECAP = "PLAY RECAP"
 _STEP_ID = re.compile(r"^([A-Z]{3}-\d{3})\b")
 
@@ -46,6 +52,7 @@ class StepState:
     task_hosts: set[str] = field(default_factory=set)
     hosts: set[str] = field(default_factory=set)
     failed: set[str] = field(default_factory=set)
+    announced: bool = False
 
 
 class Progress:
@@ -65,6 +72,9 @@ class Progress:
         self.current: StepState | None = None
         self.done: list[StepState] = []
         self._live: Any = None
+        self._pending: StepState | None = None  # ended; shown when no next batch follows
+        self._message_of: str | None = None  # the host whose result's body is being read
+        self._list: list[str] | None = None  # a msg that is a list, as it is read
         if mode == "rich":
             self._live = _RichLine(self.stream)
         self._say(f"{title}: {len(self.steps)} steps on {hosts} hosts")
@@ -72,41 +82,91 @@ class Progress:
     # -- the lines of ansible-playbook
     def feed(self, line: str) -> None:
         line = line.rstrip("\n")
+        if self._message_of is not None and self._read_message(line):
+            return
         play = _PLAY.match(line)
         if play:
             self._finish_step()
-            name = play.group(1)
-            found = _STEP_ID.match(name)
-            step = found.group(1) if found else "-"
-            title = name[len(step):].strip() if found else name
-            # Only plan steps are numbered: the preflight and verify plays are no step.
-            number = sum(1 for s in self.done if s.step != "-") + 1 if step != "-" else 0
-            self.current = StepState(step, title, self.steps.get(step, self.hosts), number)
-            on = "" if step == "-" else \
-                f" on {self.current.total} host{'s' if self.current.total != 1 else ''}"
-            self._say(f"{self._clock()} {self._label()} started{on}")
+            self._begin(play.group(1))
             return
         state = self.current
         task = _TASK.match(line)
         if task and state is not None:
+            self._announce(state)
             state.task, state.task_hosts = task.group(1), set()
             self._update()
             return
         result = _RESULT.match(line)
         if result and state is not None:
-            kind, host = result.groups()
+            kind, host, body = result.groups()
+            self._announce(state)
             state.task_hosts.add(host)
             state.hosts.add(host)
             if kind in ("failed", "fatal", "unreachable") and "...ignoring" not in line:
                 state.failed.add(host)
+            self._message_of = host if body and kind == "ok" else None
             self._update()
             return
         if line.startswith(_RECAP):
             self._finish_step()
+            self._flush()
+
+    def _begin(self, name: str) -> None:
+        found = _STEP_ID.match(name)
+        step = found.group(1) if found else "-"
+        title = name[len(step):].strip() if found else name
+        last = self._pending
+        if last is not None and step != "-" and (last.step, last.title) == (step, title):
+            # The next batch of a play with ``serial``: Ansible prints the play again.
+            self.current, self._pending = last, None
+            return
+        self._flush()
+        self.current = StepState(step, title, self.steps.get(step, self.hosts), 0)
+
+    def _announce(self, state: StepState) -> None:
+        """A play is shown once it runs a task: a play that --tags left out runs none."""
+        if state.announced:
+            return
+        state.announced = True
+        # Only plan steps are numbered: the preflight and verify plays are no step.
+        if state.step != "-":
+            state.number = sum(1 for s in self.done if s.step != "-") + 1
+        on = "" if state.step == "-" else \
+            f" on {state.total} host{'s' if state.total != 1 else ''}"
+        self._say(f"{self._clock()} {self._label()} started{on}")
+
+    def _read_message(self, line: str) -> bool:
+        """Inside the body of a result: pass its ``msg`` on; True while the body lasts."""
+        host = self._message_of
+        if self._list is not None:
+            if line.startswith("    ]"):
+                self._note(host, " ".join(self._list))
+                self._list = None
+            else:
+                self._list.append(_json_text(line.strip().rstrip(",")))
+            return True
+        if line.startswith("}"):
+            self._message_of = None
+            return True
+        found = _MSG.match(line)
+        if found:
+            value = found.group(1)
+            if value == "[":
+                self._list = []
+            else:
+                self._note(host, _json_text(value))
+        if not line.startswith(" "):
+            self._message_of = None
+            return False
+        return True
+
+    def _note(self, host: str | None, text: str) -> None:
+        self._say(f"  {host}: {text}")
 
     def close(self, returncode: int) -> None:
         """The run ended with ``returncode``: the last step ends, then a summary."""
         self._finish_step()
+        self._flush()
         if self._live is not None:
             self._live.stop()
             self._live = None
@@ -143,10 +203,19 @@ class Progress:
             self._live.show(self.status())
 
     def _finish_step(self) -> None:
+        """The play ended; it is shown as done once the next play is not its next batch."""
         state = self.current
         if state is None:
             return
         self.current = None
+        self._message_of, self._list = None, None
+        if state.announced:
+            self._pending = state
+
+    def _flush(self) -> None:
+        state, self._pending = self._pending, None
+        if state is None:
+            return
         self.done.append(state)
         ok = len(state.hosts - state.failed)
         # A step's play can reach more hosts than the step names (a backup policy's play
@@ -165,6 +234,15 @@ class Progress:
             return
         self.stream.write(text + "\n")
         self.stream.flush()
+
+
+def _json_text(value: str) -> str:
+    """A JSON string as its text; anything else as printed."""
+    try:
+        loaded = json.loads(value)
+    except ValueError:
+        return value
+    return loaded if isinstance(loaded, str) else value
 
 
 class _RichLine:
