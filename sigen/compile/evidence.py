@@ -1,9 +1,10 @@
 """Read the evidence beside an output folder, before planning: ``records/``.
 
 Measured records (``records/verify/*.json`` from ``sigen verify``, ``records/drills/*.json``
-from ``sigen drill``, ``records/inventory/*.json`` from ``sigen inventory``) enter the plan as data, the way the blueprint does, so the documents
-render from the plan alone. A record is evidence: one that cannot be read, or of another
-format, is skipped, never guessed at. Reading them imports no Ansible.
+from ``sigen drill``, ``records/inventory/*.json`` from ``sigen inventory``) enter the plan
+as data, the way the blueprint does, so the documents render from the plan alone. A record
+is evidence: one that cannot be read, or of another format, is skipped, never guessed at.
+Reading them imports no Ansible.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from sigen.plan import Environment, Plan
 from sigen.plan.hostbuild import BuildRole, HostPart, Setting
 from sigen.plan.inventory import (
     DRIFT_KINDS,
+    MEMORY_SEEN,
     Drift,
     Inventory,
     PlannedHost,
@@ -30,18 +31,16 @@ from sigen.plan.inventory import (
     PlannedPort,
     PlannedUnit,
     PortReason,
+    SeenPort,
 )
 
 __all__ = ["LAB_ENV", "MEMORY_SEEN", "OS_RELEASES", "describe", "drift", "inventory",
-           "listening", "planned", "planned_packages"]
+           "listening", "planned", "planned_packages", "ports_seen"]
 
 # The environment sigen's podman lab is (sigen lab up); its hosts are containers.
 LAB_ENV = "lab"
 # The blueprint's operating systems as Ansible names them: distribution, major version.
 OS_RELEASES: Mapping[str, tuple[str, str]] = {"debian-12": ("Debian", "12")}
-# The kernel keeps part of the memory for itself: MemTotal of a 32 GB server is about
-# 31.3 GiB. Less than this share of the planned memory is drift.
-MEMORY_SEEN = 0.9
 # The monitoring role's node exporter, which listens on NODE_EXPORTER_PORT.
 NODE_EXPORTER_UNIT = "prometheus-node-exporter.service"
 _OPTION = re.compile(r"\{([a-z][a-z0-9_]*)\}")
@@ -166,6 +165,19 @@ def _loopback(address: str) -> bool:
         return address == "localhost"
 
 
+def ports_seen(want: PlannedHost, facts: Mapping[str, Any]) -> tuple[SeenPort, ...]:
+    """The ports ``facts`` show listening, each with the planned reasons for it."""
+    reasons = {(p.port, p.protocol): p.reasons for p in want.ports}
+    addresses: dict[tuple[int, str], list[str]] = {}
+    for item in facts.get("listening") or ():
+        if isinstance(item, Mapping):
+            addresses.setdefault((int(item["port"]), str(item["protocol"])), []).append(
+                str(item["address"]))
+    return tuple(SeenPort(port, protocol, tuple(found), reasons.get((port, protocol), ()),
+                          all(_loopback(a) for a in found))
+                 for (port, protocol), found in sorted(addresses.items()))
+
+
 def _release(facts: Mapping[str, Any]) -> str:
     os_facts = facts.get("os") or {}
     return f"{os_facts.get('distribution', '?')} {os_facts.get('major', '?')}"
@@ -203,14 +215,8 @@ def _host_drift(want: PlannedHost, facts: Mapping[str, Any], containers: bool) -
         state = _unit_state(services, unit.unit)
         if state is not None:
             out.append(Drift(host, "unit", unit.unit, "enabled/running", state))
-    explained = {(p.port, p.protocol) for p in want.ports}
-    stray: dict[tuple[int, str], list[str]] = {}
-    for item in facts.get("listening") or ():
-        key = (int(item["port"]), str(item["protocol"]))
-        if key not in explained and not _loopback(str(item["address"])):
-            stray.setdefault(key, []).append(str(item["address"]))
-    out += [Drift(host, "port", f"{port}/{protocol}", "", ", ".join(addresses))
-            for (port, protocol), addresses in sorted(stray.items())]
+    out += [Drift(host, "port", f"{p.port}/{p.protocol}", "", ", ".join(p.addresses))
+            for p in ports_seen(want, facts) if not p.reasons and not p.loopback]
     if not containers:
         cpus = int(facts.get(want.cpu_kind) or 0) if want.cpu_kind else 0
         if want.cpus and cpus < want.cpus:
@@ -258,6 +264,12 @@ def inventory(plan: Plan, runs: Sequence[Mapping[str, Any]]) -> Inventory:
     hosts = planned(plan, env)
     containers = env.name == LAB_ENV
     latest = next((r for r in reversed(runs) if r.get("environment") == env.name), None)
+    if latest is None:
+        return Inventory(env=env.name, containers=containers, hosts=hosts,
+                         packages=planned_packages(hosts))
+    observed = latest.get("hosts") or {}
+    seen = {h.host: ports_seen(h, observed.get(h.host) or {}) for h in hosts
+            if isinstance(observed.get(h.host), Mapping)}
     return Inventory(env=env.name, containers=containers, hosts=hosts,
                      packages=planned_packages(hosts), latest=latest,
-                     drift=drift(hosts, latest, containers) if latest else ())
+                     drift=drift(hosts, latest, containers), ports_seen=seen)

@@ -12,12 +12,15 @@ inventory --check`` (the environment it ran on).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DRIFT_KINDS", "Drift", "Inventory", "PlannedHost", "PlannedPackage",
-           "PlannedPort", "PlannedUnit", "PortReason"]
+__all__ = ["DRIFT_KINDS", "MEMORY_SEEN", "Drift", "Inventory", "PlannedHost", "PlannedPackage",
+           "PlannedPort", "PlannedUnit", "PortReason", "SeenPort"]
 
+# The kernel keeps part of the memory for itself: MemTotal of a 32 GB server is about
+# 31.3 GiB. Less than this share of the planned memory is drift.
+MEMORY_SEEN = 0.9
 # What a drift is about, in the order the documents list them.
 DRIFT_KINDS = ("unanswered", "os", "address", "package", "unit", "port", "cpu", "memory")
 
@@ -25,9 +28,10 @@ DRIFT_KINDS = ("unanswered", "os", "address", "package", "unit", "port", "cpu", 
 @dataclass(frozen=True)
 class PortReason:
     """Why a port may listen: ``kind`` ``service`` (a service of the host listens there:
-    ``name``), ``ssh`` (sshd), ``node-exporter`` (the monitoring role's), or the kind of a firewall flow that reaches it (client,
-    dependency, replication, monitoring, backup, drill, ...: ``name`` the service it
-    serves, "" for the node exporter) from ``sources``."""
+    ``name``), ``ssh`` (sshd), ``node-exporter`` (the monitoring role's), or the kind of
+    a firewall flow that reaches it (client, dependency, replication, monitoring,
+    backup, drill, ...: ``name`` the service it serves, "" for the node exporter) from
+    ``sources``."""
 
     kind: str
     name: str = ""
@@ -39,6 +43,19 @@ class PlannedPort:
     port: int
     protocol: str  # tcp | udp
     reasons: tuple[PortReason, ...]
+
+
+@dataclass(frozen=True)
+class SeenPort:
+    """A port a host was seen listening on, on ``addresses``, with what explains it
+    (``reasons``, empty when nothing planned does); ``loopback`` when it listens on the
+    loopback only, where nothing from the network reaches it (never drift)."""
+
+    port: int
+    protocol: str
+    addresses: tuple[str, ...]
+    reasons: tuple[PortReason, ...]
+    loopback: bool
 
 
 @dataclass(frozen=True)
@@ -110,3 +127,5 @@ class Inventory:
     packages: tuple[str, ...]  # every package any host gets, sorted: the play's filter
     latest: Mapping[str, Any] | None = None
     drift: tuple[Drift, ...] = ()
+    # Per host of the latest record, the ports it listens on and why.
+    ports_seen: Mapping[str, tuple[SeenPort, ...]] = field(default_factory=dict)

@@ -28,10 +28,10 @@ from sigen.plan import (
 from sigen.render import jsonout, recovery
 from sigen.render.awx import render_awx
 from sigen.render.documents import template
+from sigen.render.inventory import render_inventory
 from sigen.render.molecule import render_molecule
 from sigen.render.preflight import PLAYBOOK as PREFLIGHT
 from sigen.render.preflight import preflight_play, render_preflight
-from sigen.render.inventory import render_inventory
 from sigen.render.verify import render_verify
 from sigen.render.yamlout import dump, header
 
