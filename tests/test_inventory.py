@@ -297,3 +297,31 @@ def test_a_lab_run_records_the_machines_size_and_does_not_compare_it(plan: Plan)
     docs = _docs(plan)
     assert "are podman containers on one machine" in docs["en"]
     assert "podman 容器" in docs["zh-TW"]
+
+
+# The command ------------------------------------------------------------------------------
+
+
+def test_an_unknown_environment_is_refused_before_anything_is_written(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sigen.cli import main
+
+    out = tmp_path / "eshop"
+    assert main(["inventory", str(EXAMPLE), "--env", "staging", "--out", str(out)]) == 1
+    said = capsys.readouterr()
+    assert "SG951" in said.out + said.err and "no environment 'staging'" in said.out + said.err
+    assert not out.exists()
+
+
+def test_the_lab_must_be_up(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sigen.cli import main
+
+    out = tmp_path / "eshop"
+    assert main(["inventory", str(EXAMPLE), "--env", "lab", "--check", "--out", str(out),
+                 "--format", "json"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert result["command"] == "inventory" and result["exit_code"] == 1
+    assert [d["code"] for d in result["diagnostics"]] == ["SG951"]
+    assert "the lab is not up" in result["diagnostics"][0]["message"]
+    assert (out / "inventory.yml").is_file()  # built first, as deploy and verify are
+    assert not (out / "records" / "inventory").exists()

@@ -143,8 +143,10 @@ def build_for(args: argparse.Namespace, roles_dir: Path,
         plan = _plan(args.blueprint, roles_dir)
         check(plan)
         return plan
+    # With --format json, standard output is the result alone.
+    stream = sys.stderr if getattr(args, "format", "text") == "json" else sys.stdout
     print(f"sigen: built {args.blueprint} into {out_dir(args)} ({len(result.write.created)} "
-          f"created, {len(result.write.changed)} changed)")
+          f"created, {len(result.write.changed)} changed)", file=stream)
     return result.plan
 
 
