@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sigen.compile.ports import NODE_EXPORTER_PORT
@@ -66,19 +66,30 @@ def _unit_name(template: str, settings: Sequence[Setting]) -> str:
     return _OPTION.sub(value, template)
 
 
-def _software(roles: Sequence[BuildRole], part: HostPart
-              ) -> tuple[list[PlannedPackage], list[PlannedUnit]]:
+def _software(roles: Sequence[BuildRole], host_settings: Sequence[Setting]
+              ) -> tuple[tuple[PlannedPackage, ...], tuple[PlannedUnit, ...]]:
     packages: dict[str, PlannedPackage] = {}
     units: dict[str, PlannedUnit] = {}
     for role in roles:
-        settings = (*role.settings, *part.settings)
+        settings = (*role.settings, *host_settings)
         for c in role.components:
             packages.setdefault(c.package, PlannedPackage(c.package, c.name, c.version,
                                                           role.role))
             if c.unit:
-                name = _unit_name(c.unit, settings)
+                name = _unit_name(c.unit, settings) if "{" in c.unit else c.unit
                 units.setdefault(name, PlannedUnit(name, c.name, role.role))
-    return list(packages.values()), list(units.values())
+    return tuple(packages.values()), tuple(units.values())
+
+
+def _build_software(roles: Sequence[BuildRole]) -> Callable[
+        [HostPart], tuple[tuple[PlannedPackage, ...], tuple[PlannedUnit, ...]]]:
+    """The packages and units of a build's hosts: worked out once for the build, again
+    only for a host with variables of its own that a unit's name may read."""
+    shared = _software(roles, ())
+
+    def of(part: HostPart) -> tuple[tuple[PlannedPackage, ...], tuple[PlannedUnit, ...]]:
+        return _software(roles, part.settings) if part.settings else shared
+    return of
 
 
 def _ports(plan: Plan, part: HostPart, units: Sequence[PlannedUnit]
@@ -98,12 +109,11 @@ def _ports(plan: Plan, part: HostPart, units: Sequence[PlannedUnit]
                  for (port, protocol), found in sorted(reasons.items()))
 
 
-def _addresses(plan: Plan, env: Environment, part: HostPart) -> tuple[str, ...]:
+def _addresses(lab: Mapping[str, tuple[str, ...]] | None, part: HostPart
+               ) -> tuple[str, ...]:
     host = part.host
-    if env.name == LAB_ENV:
-        for lab_host in plan.lab.hosts:
-            if lab_host.hostname == host.name and lab_host.kind != "timeserver":
-                return tuple(address for _net, address in lab_host.addresses)
+    if lab is not None and host.name in lab:
+        return lab[host.name]
     found = []
     for interface in host.interfaces:
         found += [a.split("/")[0] for a in (interface.address, interface.address6) if a]
@@ -124,15 +134,18 @@ def planned(plan: Plan, env: Environment) -> tuple[PlannedHost, ...]:
     blueprint order."""
     found: dict[str, PlannedHost] = {}
     every = plan.builds.every_host_roles
+    lab = {h.hostname: tuple(a for _net, a in h.addresses) for h in plan.lab.hosts
+           if h.kind != "timeserver"} if env.name == LAB_ENV else None
     for build in plan.builds.builds:
+        software = _build_software((*every, *build.roles))
         for part in build.hosts:
-            packages, units = _software((*every, *build.roles), part)
+            packages, units = software(part)
             cpus, cpu_kind, memory = _sizing(part)
             distribution, version = OS_RELEASES.get(part.host.os, (part.host.os, ""))
             found[part.host.name] = PlannedHost(
                 host=part.host.name, os=part.host.os, distribution=distribution,
-                version=version, addresses=_addresses(plan, env, part),
-                packages=tuple(packages), units=tuple(units), ports=_ports(plan, part, units),
+                version=version, addresses=_addresses(lab, part),
+                packages=packages, units=units, ports=_ports(plan, part, units),
                 cpus=cpus, cpu_kind=cpu_kind, memory_gb=memory)
     return tuple(found[h.name] for h in plan.blueprint.hosts if h.name in found)
 
