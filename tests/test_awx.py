@@ -60,7 +60,8 @@ def test_project_discovery_lists_only_the_real_playbooks(name: str) -> None:
     project = REPO / "examples" / name
     listed = awx_playbooks(project)
     steps = {p.relative_to(project).as_posix() for p in (project / "playbooks").glob("*.yml")}
-    entries = {b for b in ("site.yml", "backup.yml", "restore.yml", "drill.yml", "verify.yml")
+    entries = {b for b in ("site.yml", "backup.yml", "restore.yml", "drill.yml", "verify.yml",
+                                   "inventory.yml")
                if (project / b).is_file()}
     assert listed == entries | steps
     # What used to be listed: inventories, molecule's playbooks, the controller's own.

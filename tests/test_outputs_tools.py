@@ -38,7 +38,7 @@ def _env(tool_env: dict[str, str]) -> dict[str, str]:
 def test_syntax_check(name: str, outputs: dict[str, Path], tool_env: dict[str, str]) -> None:
     out = outputs[name]
     books = [b for b in ("site.yml", "backup.yml", "restore.yml", "drill.yml", "verify.yml",
-                         "awx/controller.yml", "molecule/default/create.yml",
+                         "inventory.yml", "awx/controller.yml", "molecule/default/create.yml",
                          "molecule/default/destroy.yml")
              if (out / b).exists()]
     run = subprocess.run([tool("ansible-playbook"), "--syntax-check", *books], cwd=out,

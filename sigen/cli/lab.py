@@ -1,7 +1,8 @@
-"""``sigen lab up|status|down``, ``sigen deploy`` and ``sigen verify``: print what they did.
+"""``sigen lab up|status|down``, ``sigen deploy``, ``sigen verify`` and ``sigen inventory``:
+print what they did.
 
 The project goes to ``--out`` (default ``build/<blueprint name>``), the lab's own files
-beside it (``<out>.lab/``). deploy and verify build first (nothing is written when the
+beside it (``<out>.lab/``). deploy, verify and inventory build first (nothing is written when the
 project is up to date), so what runs is always what the blueprint says now; every argument
 is checked against the blueprint's plan before that build writes anything.
 """
@@ -18,7 +19,7 @@ from typing import Any
 __all__ = ["add_commands", "build_for", "check_env", "common_options", "out_dir",
            "refresh_lab_secrets", "reporting", "run", "run_options"]
 
-COMMANDS = ("lab", "deploy", "verify")
+COMMANDS = ("lab", "deploy", "verify", "inventory")
 _RUN_CODES = {1: "the blueprint is invalid, the environment or a requested step does not "
                  "exist (nothing written or run), or the run failed"}
 
@@ -68,6 +69,26 @@ def add_commands(sub: Any) -> None:
     common_options(verify)
     verify.add_argument("--env", required=True, metavar="ENV", help="lab or production")
     run_options(verify)
+    inventory = sub.add_parser("inventory", **describe(
+        "inventory", "build, gather what the hosts run (inventory.yml), record it and "
+        "render the system inventory; --check: fail on drift from the blueprint",
+        examples=["sigen inventory blueprints/eshop.yml --env lab",
+                  "sigen inventory blueprints/eshop.yml --env production --check"],
+        codes={0: "the inventory was recorded (--check: and no host contradicts the "
+                  "blueprint)",
+               1: "the blueprint is invalid or the environment does not exist (nothing "
+                  "written or run), the run failed, or (--check) a host contradicts the "
+                  "blueprint: each finding is printed on one line"},
+        details="Drift is what the blueprint states and a host contradicts: OS release, "
+                "addresses, a package or a service of its roles missing or not running, "
+                "a port listening beyond the loopback that no planned port or flow "
+                "explains, and (not in the podman lab, whose containers see the machine's) "
+                "fewer processors or less memory than planned."))
+    common_options(inventory)
+    inventory.add_argument("--env", required=True, metavar="ENV", help="lab or production")
+    inventory.add_argument("--check", action="store_true",
+                           help="exit 1 when a host contradicts the blueprint")
+    run_options(inventory)
 
 
 def common_options(cmd: argparse.ArgumentParser) -> None:
@@ -122,8 +143,10 @@ def build_for(args: argparse.Namespace, roles_dir: Path,
         plan = _plan(args.blueprint, roles_dir)
         check(plan)
         return plan
+    # With --format json, standard output is the result alone.
+    stream = sys.stderr if getattr(args, "format", "text") == "json" else sys.stdout
     print(f"sigen: built {args.blueprint} into {out_dir(args)} ({len(result.write.created)} "
-          f"created, {len(result.write.changed)} changed)")
+          f"created, {len(result.write.changed)} changed)", file=stream)
     return result.plan
 
 
@@ -152,6 +175,8 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
         refresh_lab_secrets(plan, out_dir(args))
     if args.command == "deploy":
         return _deploy(args, plan)
+    if args.command == "inventory":
+        return _inventory(args, plan, roles_dir)
     return _verify(args, plan, roles_dir)
 
 
@@ -277,3 +302,33 @@ def _verify(args: argparse.Namespace, plan: Any, roles_dir: Path) -> int:
               f"{out}/docs/<language>/test-report.md")
     code = 0 if not fields["failed"] and not fields["not_run"] else 1
     return emit("verify", code, fields) if args.format == "json" else code
+
+
+def inventory_result(env: str, record: dict[str, Any], found: list[Any],
+                     path: Path) -> dict[str, Any]:
+    """The fields of ``inventory --format json`` (docs/cli.md), from the run's record."""
+    hosts = record["hosts"]
+    return {"env": env, "record": str(path), "seconds": record["seconds"],
+            "ansible_exit": record["ansible_exit"], "hosts": len(hosts),
+            "answered": sum(1 for h in hosts.values() if h.get("answered")),
+            "drift": record["drift"]}
+
+
+def _inventory(args: argparse.Namespace, plan: Any, roles_dir: Path) -> int:
+    from sigen.build import build
+    from sigen.cli.results import emit
+    from sigen.compile.inventory import describe
+    from sigen.operate.inventory import run_inventory
+
+    out = out_dir(args)
+    with reporting(args, {}, len(plan.blueprint.hosts)):
+        record, found, path = run_inventory(plan, out, args.env)
+        fields = inventory_result(args.env, record, found, path)
+        for item in found:
+            print(f"  DRIFT    {describe(item)}")
+        build(args.blueprint, out, roles_dir)  # the system inventory shows this run
+        print(f"sigen: inventory of {args.env}: {fields['answered']} of {fields['hosts']} "
+              f"hosts answered, {len(found)} finding(s) of drift ({record['seconds']} s); "
+              f"record {path}; document {out}/docs/<language>/system-inventory.md")
+    code = 1 if record["ansible_exit"] != 0 or (args.check and found) else 0
+    return emit("inventory", code, fields) if args.format == "json" else code

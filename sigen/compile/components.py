@@ -116,7 +116,8 @@ def _component(item: Mapping[str, Any], platforms: Sequence[str]) -> Component:
         support=_support(item.get("support"), platforms),
         alternatives=tuple(Alternative(str(a["name"]), _text(a.get("why_not")))
                            for a in item.get("alternatives") or ()),
-        why=_text(item.get("why")), when=str(item.get("when") or ""))
+        why=_text(item.get("why")), when=str(item.get("when") or ""),
+        unit=str(item.get("unit") or ""))
 
 
 def _platforms(meta: Any) -> tuple[str, ...]:

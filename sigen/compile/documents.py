@@ -28,6 +28,7 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "component-evaluation": ("O2.1.2",),
     "team-chart": ("O1.1.3",),
     "component-list": ("O1.3.2",),
+    "system-inventory": ("O1.3.1",),
 }
 # The lab report and the drill reports support an output rather than being one: their
 # numbers carry a suffix so that no two documents share a number.

@@ -1,9 +1,10 @@
 """Read the evidence beside an output folder, before planning: ``records/``.
 
 Measured records (``records/verify/*.json`` from ``sigen verify``, ``records/drills/*.json``
-from ``sigen drill``) enter the plan as data, the way the blueprint does, so the documents
-render from the plan alone. A record is evidence: one that cannot be read, or of another
-format, is skipped, never guessed at. Reading them imports no Ansible.
+from ``sigen drill``, ``records/inventory/*.json`` from ``sigen inventory``) enter the plan
+as data, the way the blueprint does, so the documents render from the plan alone. A record
+is evidence: one that cannot be read, or of another format, is skipped, never guessed at.
+Reading them imports no Ansible.
 """
 
 from __future__ import annotations
@@ -13,9 +14,18 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from sigen.plan.evidence import DRILL_FORMAT, DRILL_RUNS, VERIFY_FORMAT, VERIFY_RUNS, Evidence
+from sigen.plan.evidence import (
+    DRILL_FORMAT,
+    DRILL_RUNS,
+    INVENTORY_FORMAT,
+    INVENTORY_RUNS,
+    VERIFY_FORMAT,
+    VERIFY_RUNS,
+    Evidence,
+)
 
-__all__ = ["read_drills", "read_evidence", "read_records", "read_runs", "summary"]
+__all__ = ["read_drills", "read_evidence", "read_inventories", "read_records", "read_runs",
+           "summary"]
 
 
 def read_records(folder: Path, fmt: int) -> list[tuple[Path, dict[str, Any]]]:
@@ -56,5 +66,13 @@ def read_drills(out: Path) -> list[dict[str, Any]]:
     return sorted(found, key=lambda r: (str(r.get("started")), r["name"]))
 
 
+def read_inventories(out: Path) -> list[dict[str, Any]]:
+    """Every inventory record in ``out``, oldest first, each with its ``name``."""
+    found = [{**record, "name": path.stem}
+             for path, record in read_records(out / INVENTORY_RUNS, INVENTORY_FORMAT)]
+    return sorted(found, key=lambda r: (str(r.get("started")), r["name"]))
+
+
 def read_evidence(out: Path) -> Evidence:
-    return Evidence(tuple(read_runs(out)), tuple(read_drills(out)))
+    return Evidence(tuple(read_runs(out)), tuple(read_drills(out)),
+                    tuple(read_inventories(out)))

@@ -24,6 +24,7 @@ from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
 from sigen.compile.hostbuild import host_builds
+from sigen.compile.inventory import inventory
 from sigen.compile.patching import patch_window
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
@@ -302,4 +303,6 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         ansible=wiring.wire(core),
     )
     # Last: the build document reads the variables the wiring gives the roles.
-    return replace(wired, builds=host_builds(wired))
+    built = replace(wired, builds=host_builds(wired))
+    # Last again: the inventory reads the builds' components and flows.
+    return replace(built, inventory=inventory(built, built.evidence.inventory_runs))

@@ -81,6 +81,9 @@ class Component:
     why: Text
     # The boolean option of the role's interface that installs it ("": always installed).
     when: str = ""
+    # The systemd service it runs on a host ("": none); "{option}" stands for the value of
+    # one of the role's options there.
+    unit: str = ""
     # The licence an inventory run read on a host from /usr/share/doc/<package>/copyright
     # ("" until one has: sigen records no inventory runs yet).
     observed_licence: str = ""

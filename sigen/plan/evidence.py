@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DRILL_FORMAT", "DRILL_RUNS", "RECORDS", "REVISIONS", "VERIFY_FORMAT",
-           "VERIFY_RUNS", "Change", "Evidence", "Failure", "Finding", "Revision"]
+__all__ = ["DRILL_FORMAT", "DRILL_RUNS", "INVENTORY_FORMAT", "INVENTORY_RUNS", "RECORDS",
+           "REVISIONS", "VERIFY_FORMAT", "VERIFY_RUNS", "Change", "Evidence", "Failure",
+           "Finding", "Revision"]
 
 RECORDS = "records"
 REVISIONS = f"{RECORDS}/revisions.json"
@@ -22,6 +23,8 @@ VERIFY_RUNS = f"{RECORDS}/verify"  # <env>-<UTC time>.json, one per sigen verify
 VERIFY_FORMAT = 1
 DRILL_RUNS = f"{RECORDS}/drills"  # <DRL-ID>-<UTC time>.json, one per sigen drill
 DRILL_FORMAT = 1
+INVENTORY_RUNS = f"{RECORDS}/inventory"  # <env>-<UTC time>.json, one per sigen inventory
+INVENTORY_FORMAT = 1
 
 Record = Mapping[str, Any]
 
@@ -103,10 +106,12 @@ class Evidence:
     """Every record beside the output, oldest first. A verification run carries the
     ``summary`` of its checks (total, passed, failed, unrun); a drill run its ``name`` (the
     record's file name, which names its report). ``failures`` are each drill run's missed
-    criteria by run name; ``findings`` the same as corrective actions, oldest first."""
+    criteria by run name; ``findings`` the same as corrective actions, oldest first. An
+    inventory run (``sigen inventory``) carries the facts each host showed."""
 
     verify_runs: tuple[Record, ...] = ()
     drill_runs: tuple[Record, ...] = ()
+    inventory_runs: tuple[Record, ...] = ()
     failures: Mapping[str, tuple[Failure, ...]] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
 

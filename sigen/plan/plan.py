@@ -19,6 +19,7 @@ from sigen.plan.documents import Documents
 from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.hostbuild import Builds
+from sigen.plan.inventory import Inventory
 from sigen.plan.lab import LabHost, Topology
 from sigen.plan.patching import PatchWindow
 from sigen.plan.protection import Protection
@@ -88,6 +89,8 @@ class Plan:
     protection: Protection = field(default_factory=Protection)
     patching: PatchWindow | None = None  # when the hosts update and reboot themselves
     builds: Builds = field(default_factory=Builds)  # the software build document (O3.1.2)
+    # The system inventory (O1.3.1): planned per host, the latest run and its drift.
+    inventory: Inventory | None = None
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]

@@ -28,6 +28,7 @@ from sigen.plan import (
 from sigen.render import jsonout, recovery
 from sigen.render.awx import render_awx
 from sigen.render.documents import template
+from sigen.render.inventory import render_inventory
 from sigen.render.molecule import render_molecule
 from sigen.render.preflight import PLAYBOOK as PREFLIGHT
 from sigen.render.preflight import preflight_play, render_preflight
@@ -263,6 +264,7 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
         (d.id, f"Drill {d.drill.name}", recovery.drill_plays(d)) for d in plan.drills])
     files[PREFLIGHT] = render_preflight(plan, stamp)
     files["verify.yml"] = render_verify(plan, stamp, preflight)
+    files["inventory.yml"] = render_inventory(plan, stamp, preflight)
     files.update(render_molecule(plan, stamp))
     files.update(render_awx(plan, stamp, inventories))
 

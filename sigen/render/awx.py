@@ -1,9 +1,9 @@
 """AWX / Automation Platform as code: ``awx/controller.yml``, for the ``awx.awx`` collection.
 
-Run from a workstation against the controller, it creates what the project needs there:
-the project (the generated folder as the root of a git repository), an inventory per
-environment but the lab, sourced from the project's own ``inventories/<env>/hosts.yml``,
-one job template per entry playbook (site, backup, restore, verify per environment; drill
+Run from a workstation against the controller, it creates what the project needs there: the
+project (the generated folder as the root of a git repository), an inventory per environment
+but the lab, sourced from the project's own ``inventories/<env>/hosts.yml``, one job
+template per entry playbook (site, backup, restore, verify, inventory per environment; drill
 once, asking for a lab inventory), and a workflow of the installation plan: the pre-change
 backups, the steps up to the go/no-go point, an approval node where the change needs
 sign-off (any change but a standard one), then the remaining steps, in plan order.
@@ -44,7 +44,7 @@ def entry_playbooks(plan: Plan) -> list[str]:
     books += ["backup.yml"] if plan.backups else []
     books += ["restore.yml"] if plan.restores else []
     books += ["drill.yml"] if plan.drills else []
-    return [*books, "verify.yml"]
+    return [*books, "verify.yml", "inventory.yml"]
 
 
 def environments(plan: Plan) -> list[str]:

@@ -43,8 +43,9 @@ DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-p
              "equipment-layout.md", "host-layout.md", "system-design.md", "software-build.md",
              "host-evaluation.md", "component-evaluation.md", "team-chart.md",
              "component-list.md")
-# Rendered from the plan and the measured records (verification runs) in it.
-REPORTS = ("test-report.md", "verification-checklist.md", "lab-report.md")
+# Rendered from the plan and the measured records (verification and inventory runs) in it.
+REPORTS = ("test-report.md", "verification-checklist.md", "lab-report.md",
+           "system-inventory.md")
 # One report per drill run, in each language: docs/<language>/drill-reports/<run>.md.
 DRILL_REPORTS = "drill-reports"
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

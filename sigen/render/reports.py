@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sigen.plan import Plan
+from sigen.plan import Host, Plan
+from sigen.plan.inventory import MEMORY_SEEN
+from sigen.plan.system import Disk
 
 __all__ = ["context"]
 
@@ -58,6 +60,14 @@ def _outcome(checks: Sequence[Mapping[str, Any]], about: str) -> dict[str, Any]:
             "passed": passed, "status": status}
 
 
+def _disks(host: Host) -> tuple[Disk, ...]:
+    """The disks the blueprint gives a host, whatever kind of host it is."""
+    for part in (host.hardware, host.vm, host.cloud):
+        if part is not None:
+            return part.disks
+    return ()
+
+
 def context(plan: Plan) -> dict[str, Any]:
     evidence = plan.evidence
     latest = evidence.latest_run
@@ -74,4 +84,8 @@ def context(plan: Plan) -> dict[str, Any]:
         "lab_overrides": plan.lab.overrides,
         "cross_network_flows": plan.lab.cross_network_flows,
         "unmanaged": plan.lab.unmanaged,
+        "inv": plan.inventory,
+        "inventory_runs": evidence.inventory_runs,
+        "memory_seen": MEMORY_SEEN,
+        "disks_of": {h.name: _disks(h) for h in plan.blueprint.hosts},
     }

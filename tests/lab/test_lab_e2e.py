@@ -2,8 +2,9 @@
 deployed once: lab up (again: no change) -> a host added to and removed from the blueprint
 -> a site lost and made again -> deploy -> deploy again (changed=0 everywhere) -> verify
 (all pass) -> a firewall rule removed by hand makes verify fail and say which check and why
--> backup, restore and the drills (data corruption in place, a too-small RTO, host loss onto
-the standby) -> a damaged backup repository is reported -> lab down removes exactly what up
+-> the inventory shows no drift, then names a stopped service and a stray port -> backup,
+restore and the drills (data corruption in place, a too-small RTO, host loss onto the
+standby) -> a damaged backup repository is reported -> lab down removes exactly what up
 made. The tests run in this order (file order, one xdist worker for the module: the lab's
 subnets and names exist once per machine); each leaves the lab as the next one needs it.
 
@@ -252,6 +253,65 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     for check in failed:
         assert f"| {check['id']} | {check['host']} |" in section
         assert "Timeout when waiting for" in section
+
+
+def _latest_inventory(out: Path) -> dict[str, Any]:
+    records = sorted((out / "records" / "inventory").glob("lab-*.json"))
+    assert records, "inventory wrote no record"
+    data = json.loads(records[-1].read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+# A process of nobody's on web02, listening where nothing planned does; its shell's PID is
+# kept so that only it is stopped afterwards.
+_STRAY = "echo $$ > /run/sigen-stray.pid; exec python3 -m http.server 8999"
+
+
+def test_inventory_finds_a_stopped_service_and_a_stray_port(lab: Lab) -> None:
+    """On the freshly deployed lab the inventory shows no drift; nginx stopped on web02 and
+    a stray listener on port 8999 there are both named, and gone once undone."""
+    rc, said = lab.sigen("inventory", "--env", "lab", "--check")
+    assert rc == 0, said[-6000:]
+    record = _latest_inventory(Path(lab.out))
+    assert record["drift"] == [], record["drift"]
+    web02 = record["hosts"]["web02"]
+    assert web02["answered"] and web02["os"]["distribution"] == "Debian"
+    assert web02["packages"]["nginx"], web02["packages"]
+    assert {"name": "nginx.service", "state": "running", "status": "enabled"} in \
+        web02["services"]
+    assert any(p["port"] == 80 for p in web02["listening"]), web02["listening"]
+    document = (Path(lab.out) / "docs" / "en" / "system-inventory.md").read_text()
+    assert f"| {record['started']} | lab |" in document
+
+    container = "sigen-eshop-web02"
+    subprocess.run(["podman", "exec", container, "systemctl", "stop", "nginx"], check=True)
+    subprocess.run(["podman", "exec", "-d", container, "sh", "-c", _STRAY], check=True)
+    try:
+        for _ in range(50):  # the listener is up within a second or two
+            listening = subprocess.run(["podman", "exec", container, "ss", "-Hltn"],
+                                       capture_output=True, text=True, check=True).stdout
+            if ":8999 " in listening:
+                break
+            time.sleep(0.2)
+        rc, said = lab.sigen("inventory", "--env", "lab", "--check")
+        assert rc == 1, said[-6000:]
+        found = [(d["host"], d["kind"], d["subject"]) for d in
+                 _latest_inventory(Path(lab.out))["drift"]]
+        assert found == [("web02", "unit", "nginx.service"), ("web02", "port", "8999/tcp")], \
+            found
+        assert "DRIFT    web02: blueprint: nginx.service enabled and running; host: stopped" \
+            in said, said[-4000:]
+        assert "DRIFT    web02: blueprint: nothing listens on 8999/tcp; host: listening on" \
+            in said, said[-4000:]
+    finally:
+        subprocess.run(["podman", "exec", container, "sh", "-c",
+                        "kill $(cat /run/sigen-stray.pid) && rm /run/sigen-stray.pid"],
+                       check=False)
+        subprocess.run(["podman", "exec", container, "systemctl", "start", "nginx"],
+                       check=True)
+    rc, said = lab.sigen("inventory", "--env", "lab", "--check")
+    assert rc == 0, said[-6000:]
 
 
 _BIT_ROT = ('for f; do printf sigen-bit-rot-sigen-bit-rot-sigen | dd of="$f" bs=1 seek=16 '

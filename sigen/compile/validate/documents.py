@@ -14,7 +14,8 @@ DOCUMENT_IDS = ("installation-plan", "backup-restore-plan", "disaster-drill-plan
                 "equipment-layout", "host-layout", "system-design", "software-build",
                 "test-report",
                 "verification-checklist", "lab-report", "drill-report",
-                "host-evaluation", "component-evaluation", "team-chart", "component-list")
+                "host-evaluation", "component-evaluation", "team-chart", "component-list",
+                "system-inventory")
 _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 
 
