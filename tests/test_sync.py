@@ -252,8 +252,8 @@ def test_check_in_a_ci_like_run(tmp_path: Path, roles: Path) -> None:
     assert "SG904" in failed.stdout and "lb01.json" in failed.stdout
     assert "Traceback" not in failed.stdout + failed.stderr
     diff = run("diff")
-    # Changes are pending: exit 2, as git diff --exit-code and terraform plan do.
-    assert diff.returncode == 2 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
+    # Changes are pending: exit 4, not 1 (invalid) nor 2 (a usage error).
+    assert diff.returncode == 4 and "Service loadbalancer: TCP ports 80 → 80, 8080" in diff.stdout
     assert "(the plans would gain revision 1.1)" in diff.stdout
     assert "changed  inventories/production/host_vars/lb01.json" in diff.stdout
     unified = run("diff", "--unified")

@@ -29,6 +29,9 @@ def describe(name: str, summary: str, *, examples: list[str], codes: dict[int, s
     """``add_parser`` arguments for command ``name``: ``summary`` (one line, lower case, no
     full stop) as its help and description, ``details`` after it, then the examples and
     the exit codes (``codes`` plus ``COMMON_CODES``)."""
+    clash = sorted(codes.keys() & COMMON_CODES.keys())
+    if clash:  # a command's own meaning of 2 would be hidden behind "usage error"
+        raise ValueError(f"{name}: exit codes {clash} are taken by every command")
     table = {**codes, **COMMON_CODES}
     EXIT_CODES[name] = dict(sorted(table.items()))
     description = summary[0].upper() + summary[1:] + "."

@@ -126,7 +126,7 @@ def run(args: argparse.Namespace, roles_dir: Path) -> int:
 def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[str, Any],
          what: str, success: str) -> tuple[int, dict[str, Any]]:
     """Run the playbook, list each failed task with its reason, and say how it ended."""
-    from sigen.operate.playbook import ansible_playbook, failures, recap
+    from sigen.operate.playbook import ansible_playbook, failures
 
     run = ansible_playbook(lab_cli.out_dir(args), args.env, playbook, tags=tags,
                            extra_vars=[json.dumps(extra)] if extra else [],
@@ -137,9 +137,15 @@ def _run(args: argparse.Namespace, playbook: str, tags: list[str], extra: dict[s
     verdict = success if run.returncode == 0 else \
         f"FAILED (ansible-playbook exit {run.returncode})"
     print(f"sigen: {what} on {args.env} {verdict} in {run.seconds:.1f} s")
-    return (0 if run.returncode == 0 else 1), {
-        "ansible_exit": run.returncode, "seconds": round(run.seconds, 1),
-        "hosts": recap(run.output), "failures": found}
+    return (0 if run.returncode == 0 else 1), run_result(run)
+
+
+def run_result(run: Any) -> dict[str, Any]:
+    """How an ansible-playbook run ended, as the JSON results give it."""
+    from sigen.operate.playbook import failures, recap
+
+    return {"ansible_exit": run.returncode, "seconds": round(run.seconds, 1),
+            "hosts": recap(run.output), "failures": failures(run.output)}
 
 
 def _request_error(what: str) -> Exception:
@@ -170,7 +176,12 @@ def _backup(args: argparse.Namespace, plan: Plan, steps: list[Any]
     bad = [job.id for job, outcome in outcomes if outcome != "done, restic check passed"]
     verdict = "done, restic check passed" if not bad else f"FAILED ({', '.join(bad)})"
     print(f"sigen: backup on {args.env} {verdict}")
-    return (1 if bad else 0), {"env": args.env, "policies": [
+    return (1 if bad else 0), backup_result(args.env, outcomes)
+
+
+def backup_result(env: str, outcomes: list[tuple[Any, str]]) -> dict[str, Any]:
+    """The fields of ``backup --format json`` (docs/cli.md): each policy's outcome."""
+    return {"env": env, "policies": [
         {"id": job.id, "name": job.policy.name, "outcome": outcome,
          "ok": outcome == "done, restic check passed"} for job, outcome in outcomes]}
 
@@ -238,8 +249,15 @@ def _restore(args: argparse.Namespace, proc: RestoreProcedure, extra: dict[str, 
           f"{args.snapshot}" + (" (replacing existing data)" if args.replace else ""),
           flush=True)
     code, fields = _run(args, "restore.yml", [proc.id], extra, f"restore {proc.id}", "done")
-    return code, {"env": args.env, "procedure": proc.id, "onto": onto,
-                  "snapshot": args.snapshot, "replace": bool(args.replace), **fields}
+    return code, restore_result(args.env, proc.id, onto, args.snapshot, bool(args.replace),
+                                fields)
+
+
+def restore_result(env: str, procedure: str, onto: str, snapshot: str, replace: bool,
+                   run: dict[str, Any]) -> dict[str, Any]:
+    """The fields of ``restore --format json`` (docs/cli.md); ``run`` as ``_run`` gives."""
+    return {"env": env, "procedure": procedure, "onto": onto, "snapshot": snapshot,
+            "replace": replace, **run}
 
 
 def _drill_step(plan: Plan, name: str) -> DrillStep:

@@ -23,9 +23,10 @@ __all__ = ["EXIT_PENDING", "add_commands", "run"]
 
 Formatter = Callable[[Sequence[Diagnostic]], str]
 
-# `sigen diff` while a build would change something: terraform plan -detailed-exitcode's 2
-# (0 nothing to do, 1 an error), which git diff --exit-code reports as 1.
-EXIT_PENDING = 2
+# `sigen diff` while a build would change something. Not terraform plan -detailed-exitcode's
+# 2: that is argparse's usage error, for every sigen command, and a CI job must tell "changes
+# pending" from "called wrongly". Not git diff --exit-code's 1: that is an invalid blueprint.
+EXIT_PENDING = 4
 
 
 def add_commands(sub: Any, formats: Sequence[str]) -> None:
@@ -44,8 +45,8 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
         "diff", "show what a build would change: the files and the system; writes nothing",
         examples=["sigen diff blueprints/eshop.yml", "sigen diff blueprints/eshop.yml -u"],
         codes={0: "nothing would change", 1: "the blueprint is invalid",
-               EXIT_PENDING: "a build would change something (as terraform plan "
-                             "-detailed-exitcode)"}))
+               EXIT_PENDING: "changes are pending: a build would change files or the "
+                             "system"}))
     diff.add_argument("blueprint", type=Path, metavar="BLUEPRINT")
     diff.add_argument("--unified", "-u", action="store_true",
                       help="show a unified diff of each changed file")
