@@ -164,6 +164,6 @@ CODES: dict[str, str] = {
     "SG950": "the lab cannot be brought up, inspected or removed",
     "SG951": "no such environment, or the lab is not up",
     "SG952": "ansible-playbook cannot be found",
-    "SG953": "no such backup policy, service, host, drill or snapshot",
+    "SG953": "no such backup policy, service, host, drill, snapshot or patch batch",
     "SG954": "drills run only on the lab",
 }

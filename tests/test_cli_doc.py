@@ -101,6 +101,7 @@ def test_the_json_fields_of_the_commands_that_run_on_hosts() -> None:
 
     results = {
         "deploy": deploy_result("lab", ["INS-001"], False, run),
+        "patch": deploy_result("lab", ["PAT-001"], False, run),  # as sigen patch makes it
         "verify": verify_result("lab", verify, Path("records/verify/lab.json")),
         "inventory": inventory_result("lab", inventory, [], Path("records/inventory/x.json")),
         "drill": drill_result(step, drill, Path("records/drills/x.json")),  # type: ignore[arg-type]

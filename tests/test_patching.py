@@ -38,12 +38,15 @@ def test_the_plan_states_the_window_the_hosts_are_given(blueprint: object) -> No
             "sat": "Sat", "sun": "Sun"}
     assert given["hardening_patch_window"] == f"{days[window.day]} *-*-* {window.start}"
     assert given["hardening_patch_window_randomized_delay"] == f"{window.spread_minutes}m"
-    assert given["hardening_auto_reboot"] is (window.reboot == "when-required")
+    # Rolling: patch.yml reboots, batch by batch (tests/test_patch_plan.py).
+    assert given["hardening_auto_reboot"] is (window.reboot == "when-required"
+                                              and not window.rolling)
     assert given["hardening_auto_reboot_time"] == "now"  # inside the hour, never the next day
     en = rendered.files["docs/en/installation-plan.md"].decode()
     row = next(line for line in en.splitlines() if line.startswith("| Patch window |"))
     assert f"{window.start} to {window.ends}" in row and "inside the maintenance window" in row
-    assert f"within {window.spread_minutes} minutes" in row
+    assert (f"within {window.spread_minutes} minutes" in row) is not window.rolling
+    assert ("`patch.yml`, started at " + window.start in row) is window.rolling
     zh = rendered.files["docs/zh-TW/installation-plan.md"].decode()
     row = next(line for line in zh.splitlines() if line.startswith("| 修補時段 |"))
     assert window.start in row and window.ends in row and "維護時段內" in row

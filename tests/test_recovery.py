@@ -270,6 +270,8 @@ def test_drill_records_become_reports_and_the_plans_history(tmp_path: Path,
      "SG953 --snapshot 'x;rm' is not a restic snapshot ID"),
     (["restore", "--env", "production", "--service", "web", "--to", "nosuch"],
      "SG953 --to nosuch: no such host in the blueprint"),
+    (["patch", "--env", "production", "--tags", "PAT-001,PAT-009"],
+     "SG953 --tags PAT-009: no such patch batch (the plan has PAT-001, PAT-002, PAT-003)"),
 ])
 def test_bad_requests_are_refused_before_anything_runs(argv: list[str], said: str,
                                                        tmp_path: Path,

@@ -175,7 +175,7 @@ def _run(args: argparse.Namespace, fmt: object) -> int:
         from sigen.cli import sync as sync_cli
 
         return sync_cli.run(args, roles_dir, signature(args), fmt)
-    if args.command in ("lab", "deploy", "verify", "inventory"):
+    if args.command in ("lab", "deploy", "patch", "verify", "inventory"):
         from sigen.cli import lab as lab_cli
 
         return lab_cli.run(args, roles_dir)

@@ -19,7 +19,7 @@ from typing import Any
 __all__ = ["add_commands", "build_for", "check_env", "common_options", "out_dir",
            "refresh_lab_secrets", "reporting", "run", "run_options"]
 
-COMMANDS = ("lab", "deploy", "verify", "inventory")
+COMMANDS = ("lab", "deploy", "patch", "verify", "inventory")
 _RUN_CODES = {1: "the blueprint is invalid, the environment or a requested step does not "
                  "exist (nothing written or run), or the run failed"}
 
@@ -62,6 +62,22 @@ def add_commands(sub: Any) -> None:
     # What follows `--` goes to ansible-playbook (sigen.cli splits it off: argparse cannot
     # take option-like words as positional values).
     deploy.set_defaults(ansible_args=[])
+    patch = sub.add_parser("patch", **describe(
+        "patch", "build, then run patch.yml: the rolling patch of the installation plan, "
+        "batch by batch, each host out of its load balancers meanwhile",
+        examples=["sigen patch blueprints/eshop.yml --env lab",
+                  "sigen patch blueprints/eshop.yml --env production --tags PAT-002 "
+                  "-- --ask-vault-pass"],
+        codes={0: "every batch was patched and its hosts are back", **_RUN_CODES},
+        details="Stops at the first failure: no later batch starts, and the host that "
+                "failed stays out of its load balancers. Options after -- go to "
+                "ansible-playbook, e.g. `-- --limit web01:web02`."))
+    common_options(patch)
+    patch.add_argument("--env", required=True, metavar="ENV", help="lab or production")
+    patch.add_argument("--tags", default="", metavar="IDS",
+                       help="only these batches, e.g. PAT-001,PAT-002")
+    run_options(patch)
+    patch.set_defaults(ansible_args=[], check=False)
     verify = sub.add_parser("verify", **describe(
         "verify", "build, run verify.yml, record the results and render the test report",
         examples=["sigen verify blueprints/eshop.yml --env lab"],
@@ -170,11 +186,18 @@ def reporting(args: argparse.Namespace, steps: dict[str, int], hosts: int) -> It
 def run(args: argparse.Namespace, roles_dir: Path) -> int:
     if args.command == "lab":
         return _lab(args, roles_dir)
-    plan = build_for(args, roles_dir, lambda plan: check_env(plan, args.env))
+    def check(plan: Any) -> None:
+        check_env(plan, args.env)
+        if args.command == "patch":
+            _check_batches(plan, args.tags)
+
+    plan = build_for(args, roles_dir, check)
     if args.env == "lab":
         refresh_lab_secrets(plan, out_dir(args))
     if args.command == "deploy":
         return _deploy(args, plan)
+    if args.command == "patch":
+        return _patch(args, plan)
     if args.command == "inventory":
         return _inventory(args, plan, roles_dir)
     return _verify(args, plan, roles_dir)
@@ -265,6 +288,43 @@ def _deploy(args: argparse.Namespace, plan: Any) -> int:
     if args.format == "json":
         return emit("deploy", code, deploy_result(args.env, [s.id for s in steps],
                                                   args.check, run))
+    return code
+
+
+def _check_batches(plan: Any, asked: str) -> None:
+    """SG953 unless the plan has patch batches and each one --tags names."""
+    from sigen.operate.lab.podman import lab_error
+
+    known = [b.id for b in plan.patch_batches]
+    if not known:
+        raise lab_error("the blueprint has no patch window (security.patching), so there is "
+                        "no patch.yml: add one to the blueprint", "SG953")
+    unknown = [t for t in (t.strip() for t in asked.split(",")) if t and t not in known]
+    if unknown:
+        raise lab_error(f"--tags {','.join(unknown)}: no such patch batch (the plan has "
+                        f"{', '.join(known)})", "SG953")
+
+
+def _patch(args: argparse.Namespace, plan: Any) -> int:
+    from sigen.cli.results import emit
+    from sigen.operate.playbook import ansible_playbook, failures
+
+    tags = [t.strip() for t in args.tags.split(",") if t.strip()]
+    batches = [b for b in plan.patch_batches if not tags or b.id in tags]
+    with reporting(args, {b.id: len(b.hosts) for b in batches}, len(plan.blueprint.hosts)):
+        print(f"sigen: patching {plan.blueprint.name} on {args.env}: {len(batches)} batches "
+              f"({', '.join(b.id for b in batches)})", flush=True)
+        run = ansible_playbook(out_dir(args), args.env, "patch.yml", tags=tags,
+                               extra_args=args.ansible_args)
+        for failure in failures(run.output):
+            print(f"  FAILED   {failure}")
+        verdict = "done" if run.returncode == 0 else f"FAILED (ansible-playbook exit " \
+            f"{run.returncode}; later batches did not start)"
+        print(f"sigen: patch on {args.env} {verdict} in {run.seconds:.1f} s")
+    code = 0 if run.returncode == 0 else 1
+    if args.format == "json":
+        return emit("patch", code, deploy_result(args.env, [b.id for b in batches], False,
+                                                 run))
     return code
 
 

@@ -279,6 +279,8 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         log_denied=bool(fw.get("log_denied", False)),
         patch_day=_str(window.get("day")), patch_at=_str(window.get("at")),
         reboot=_str(patch.get("reboot")) or "never",
+        patch_updates=_str(patch.get("updates")) or "security",
+        patch_method=_str(patch.get("method")) or "automatic",
         not_secrets=tuple(NotSecret(str(e["at"]), str(e["reason"]), str(e["reviewed_by"]))
                           for e in sec.get("not_secrets") or ()),
         key_custody=(KeyCustody(str(custody["holder"]), str(custody["escrow"]),

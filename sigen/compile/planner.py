@@ -25,7 +25,7 @@ from sigen.compile.evaluation import host_evaluation
 from sigen.compile.findings import failures, findings
 from sigen.compile.hostbuild import host_builds
 from sigen.compile.inventory import inventory
-from sigen.compile.patching import patch_window
+from sigen.compile.patching import patch_batches, patch_window
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
 from sigen.compile.roles import role_files
@@ -305,4 +305,6 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
     # Last: the build document reads the variables the wiring gives the roles.
     built = replace(wired, builds=host_builds(wired))
     # Last again: the inventory reads the builds' components and flows.
-    return replace(built, inventory=inventory(built, built.evidence.inventory_runs))
+    listed = replace(built, inventory=inventory(built, built.evidence.inventory_runs))
+    # After the inventory: a batch's checks are the units and ports it plans per host.
+    return replace(listed, patch_batches=patch_batches(listed))

@@ -21,7 +21,7 @@ from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.hostbuild import Builds
 from sigen.plan.inventory import Inventory
 from sigen.plan.lab import LabHost, Topology
-from sigen.plan.patching import PatchWindow
+from sigen.plan.patching import PatchBatch, PatchWindow
 from sigen.plan.protection import Protection
 from sigen.plan.steps import (
     BackupJob,
@@ -88,6 +88,7 @@ class Plan:
     # How the backups are protected (3-2-1, integrity, key) and what they leave out.
     protection: Protection = field(default_factory=Protection)
     patching: PatchWindow | None = None  # when the hosts update and reboot themselves
+    patch_batches: tuple[PatchBatch, ...] = ()  # patch.yml, batch by batch
     builds: Builds = field(default_factory=Builds)  # the software build document (O3.1.2)
     # The system inventory (O1.3.1): planned per host, the latest run and its drift.
     inventory: Inventory | None = None

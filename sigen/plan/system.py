@@ -419,6 +419,8 @@ class Security:
     reboot: str
     not_secrets: tuple[NotSecret, ...] = ()
     key_custody: KeyCustody | None = None
+    patch_updates: str = "security"  # security | all
+    patch_method: str = "automatic"  # automatic | rolling (patch.yml)
 
 
 @dataclass(frozen=True, eq=False)

@@ -30,6 +30,7 @@ from sigen.render.awx import render_awx
 from sigen.render.documents import template
 from sigen.render.inventory import render_inventory
 from sigen.render.molecule import render_molecule
+from sigen.render.patching import patch_play, patch_title
 from sigen.render.preflight import PLAYBOOK as PREFLIGHT
 from sigen.render.preflight import preflight_play, render_preflight
 from sigen.render.verify import render_verify
@@ -250,8 +251,8 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
     files.update(_inventories(plan, version))
     inventories = {env.name: inventory_file(env.name) for env in bp.environments}
 
-    # site.yml, backup.yml, restore.yml, drill.yml: one imported playbook per ID, in plan
-    # order.
+    # site.yml, backup.yml, restore.yml, drill.yml, patch.yml: one imported playbook per ID,
+    # in plan order.
     preflight = preflight_play(plan)
     _entry_playbook(files, "site.yml", stamp, preflight, [
         (step.id, step.title, [_install_play(plan, step)]) for step in plan.install])
@@ -262,6 +263,9 @@ def render(plan: Plan, version: str) -> dict[str, bytes]:
         (p.id, f"Restore {p.title}", [recovery.restore_play(p)]) for p in plan.restores])
     _entry_playbook(files, "drill.yml", stamp, preflight, [
         (d.id, f"Drill {d.drill.name}", recovery.drill_plays(d)) for d in plan.drills])
+    if plan.patching is not None and plan.patch_batches:
+        _entry_playbook(files, "patch.yml", stamp, preflight, [
+            (b.id, patch_title(b), [patch_play(b, plan.patching)]) for b in plan.patch_batches])
     files[PREFLIGHT] = render_preflight(plan, stamp)
     files["verify.yml"] = render_verify(plan, stamp, preflight)
     files["inventory.yml"] = render_inventory(plan, stamp, preflight)

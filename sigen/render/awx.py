@@ -3,7 +3,8 @@
 Run from a workstation against the controller, it creates what the project needs there: the
 project (the generated folder as the root of a git repository), an inventory per environment
 but the lab, sourced from the project's own ``inventories/<env>/hosts.yml``, one job
-template per entry playbook (site, backup, restore, verify, inventory per environment; drill
+template per entry playbook (site, backup, restore, patch, verify, inventory per environment,
+with patch.yml scheduled weekly in the patch window when the patches roll; drill
 once, asking for a lab inventory), and a workflow of the installation plan: the pre-change
 backups, the steps up to the go/no-go point, an approval node where the change needs
 sign-off (any change but a standard one), then the remaining steps, in plan order.
@@ -44,7 +45,33 @@ def entry_playbooks(plan: Plan) -> list[str]:
     books += ["backup.yml"] if plan.backups else []
     books += ["restore.yml"] if plan.restores else []
     books += ["drill.yml"] if plan.drills else []
+    books += ["patch.yml"] if plan.patching is not None and plan.patch_batches else []
     return [*books, "verify.yml", "inventory.yml"]
+
+
+# The first of each weekday in January 2026 (Monday the 5th): a fixed DTSTART keeps the
+# controller configuration the same bytes from one build to the next.
+_FIRST = {"mon": 5, "tue": 6, "wed": 7, "thu": 8, "fri": 9, "sat": 10, "sun": 11}
+_BYDAY = {"mon": "MO", "tue": "TU", "wed": "WE", "thu": "TH", "fri": "FR", "sat": "SA",
+          "sun": "SU"}
+
+
+def _patch_schedule(plan: Plan, env: str) -> dict[str, Any] | None:
+    """With rolling patches, patch.yml runs each week at the patch window's start."""
+    window = plan.patching
+    if window is None or not window.rolling or not plan.patch_batches:
+        return None
+    hour, minute = window.start.split(":")
+    start = f"202601{_FIRST[window.day]:02d}T{hour}{minute}00"
+    zone = window.timezone or "UTC"
+    name = _template(plan, env, "patch.yml")
+    return {"name": f"Schedule of {name} (the patch window)", "awx.awx.schedule": {
+        "name": f"{name} weekly", "unified_job_template": name,
+        "organization": Jinja("{{ sigen_awx_organization }}"),
+        "rrule": f"DTSTART;TZID={zone}:{start} RRULE:FREQ=WEEKLY;INTERVAL=1;"
+                 f"BYDAY={_BYDAY[window.day]}",
+        "description": "The rolling patch of the installation plan, section 8.1",
+        "enabled": True, "state": "present"}}
 
 
 def environments(plan: Plan) -> list[str]:
@@ -116,6 +143,9 @@ def _tasks(plan: Plan, inventories: Mapping[str, str]) -> list[dict[str, Any]]:
                               "ask_tags_on_launch": True, "ask_limit_on_launch": True,
                               "ask_variables_on_launch": book == "restore.yml",
                               "state": "present"}})
+        schedule = _patch_schedule(plan, env)
+        if schedule is not None:
+            tasks.append(schedule)
         tasks.append(_workflow(plan, env))
     if plan.drills:
         tasks.append({"name": f"Job template {names['drill']}", "awx.awx.job_template": {

@@ -2,7 +2,8 @@
 deployed once: lab up (again: no change) -> a host added to and removed from the blueprint
 -> a site lost and made again -> deploy -> deploy again (changed=0 everywhere) -> verify
 (all pass) -> a firewall rule removed by hand makes verify fail and say which check and why
--> the inventory shows no drift, then names a stopped service and a stray port -> backup,
+-> the inventory shows no drift, then names a stopped service and a stray port -> the web
+hosts patched one batch at a time while the site answers through the load balancer -> backup,
 restore and the drills (data corruption in place, a too-small RTO, host loss onto the
 standby) -> a damaged backup repository is reported -> lab down removes exactly what up
 made. The tests run in this order (file order, one xdist worker for the module: the lab's
@@ -19,7 +20,10 @@ from __future__ import annotations
 import json
 import re
 import subprocess
+import threading
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,9 +128,11 @@ class Lab:
               timeout: int = 1800) -> tuple[int, str]:
         # `lab up`: two words of command before the blueprint; otherwise one.
         words = 2 if args[0] == "lab" else 1
+        # sigen's own options before a `--`: what follows it goes to ansible-playbook.
+        own = list(args).index("--") if "--" in args else len(args)
         rc, said, seconds = _sigen(*args[:words], blueprint or self.blueprint,
-                                   *args[words:], "--out", self.out, env=self.env,
-                                   timeout=timeout)
+                                   *args[words:own], "--out", self.out, *args[own:],
+                                   env=self.env, timeout=timeout)
         key = " ".join(args)
         self.times[key if key not in self.times else f"{key} ({len(self.times)})"] = seconds
         return rc, said
@@ -341,6 +347,54 @@ def _assert_passed_without_loss(record: dict[str, Any], said: str) -> None:
     assert record["achieved"]["rto_seconds"] <= record["drill"]["rto_seconds"]
     assert 0 <= record["achieved"]["rpo_seconds"] <= record["drill"]["rpo_seconds"]
     assert "| Result | **PASS** |" in record["report"]
+
+
+# lb01's address on the dmz, which the machine reaches over the lab's bridge; its front end
+# on port 80 balances web01 and web02.
+_SITE = "http://10.20.10.11/"
+
+
+def _ask_the_site(answers: list[str], stop: threading.Event) -> None:
+    """Requests through the load balancer, 20 a second, each answer as its HTTP status (an
+    answer from nginx: 403 for the empty document root) or the error that came instead."""
+    while not stop.is_set():
+        try:
+            with urllib.request.urlopen(_SITE, timeout=5) as reply:
+                answers.append(str(reply.status))
+        except urllib.error.HTTPError as err:
+            answers.append(str(err.code))
+        except OSError as err:
+            answers.append(type(err).__name__)
+        stop.wait(0.05)
+
+
+def test_patch_rolls_while_the_site_answers(lab: Lab) -> None:
+    """sigen patch on the web hosts: web02 in the first batch, web01 in the second, whose
+    update "requires a reboot" (the lab restarts its services instead); each host is drained
+    from lb01 before and put back after its check, so every request through lb01 during the
+    run is answered by nginx."""
+    web01 = "sigen-eshop-web01"
+    subprocess.run(["podman", "exec", web01, "touch", "/run/reboot-required"], check=True)
+    answers: list[str] = []
+    stop = threading.Event()
+    asking = threading.Thread(target=_ask_the_site, args=(answers, stop), daemon=True)
+    asking.start()
+    try:
+        rc, said = lab.sigen("patch", "--env", "lab", "-v", "--", "--limit", "web01:web02")
+    finally:
+        stop.set()
+        asking.join()
+    assert rc == 0, said[-6000:]
+    assert "PAT-001 (1/3) Patch web02, db02 started" in said, said[-4000:]
+    assert "PAT-002 (2/3) Patch web01, db01, mon01, bk01 started" in said, said[-4000:]
+    # Drained, then back: both places changed on lb01, each batch's own host only.
+    assert "lb01 web/web02" in said and "lb01 web/web01" in said, said[-4000:]
+    assert said.count("Restart the services instead of rebooting") >= 1
+    gone = subprocess.run(["podman", "exec", web01, "test", "-e", "/run/reboot-required"],
+                          check=False)
+    assert gone.returncode == 1, "the restart that stands in for the reboot clears its flag"
+    assert len(answers) > 50, answers  # the run lasted seconds, not an instant
+    assert set(answers) == {"403"}, {a: answers.count(a) for a in set(answers)}
 
 
 def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:

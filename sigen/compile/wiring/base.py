@@ -6,6 +6,13 @@ from typing import Any
 
 from sigen.plan import Environment, Plan, Security
 
+# security.patching.updates: all - every origin of the release, as Debian's own
+# 50unattended-upgrades lists them (updates, point releases, security).
+ALL_UPDATES = (
+    "origin=Debian,codename=${distro_codename},label=Debian",
+    "origin=Debian,codename=${distro_codename}-updates",
+    "origin=Debian,codename=${distro_codename}-security,label=Debian-Security",
+)
 _DAYS = {"mon": "Mon", "tue": "Tue", "wed": "Wed", "thu": "Thu", "fri": "Fri",
          "sat": "Sat", "sun": "Sun"}
 
@@ -46,4 +53,11 @@ def hardening(plan: Plan, env: Environment) -> dict[str, Any]:
         # At once when the updates are in, so inside the window: a fixed time would be the
         # next day's once an upgrade ran past it (unattended-upgrades runs shutdown -r HH:MM).
         out["hardening_auto_reboot_time"] = "now"
+        if window.updates == "all":
+            out["hardening_unattended_origins_patterns"] = list(ALL_UPDATES)
+        if window.rolling:
+            # patch.yml installs the updates and reboots, batch by batch: a host doing
+            # either by itself would leave its load balancer's pool at any moment.
+            out["hardening_unattended_upgrades"] = False
+            out["hardening_auto_reboot"] = False
     return out
