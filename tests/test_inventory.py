@@ -48,7 +48,10 @@ def _raw(want: PlannedHost, real: dict[str, Any]) -> dict[str, Any]:
             "memory_mb": int(want.memory_gb * 1024 * 0.97),
             "addresses": [*want.addresses, "fe80::1"],
             "packages": {p.package: [f"{p.version}-1"] for p in want.packages},
-            "services": [{"name": u.unit, "state": "running", "status": "enabled",
+            # As service_facts reports them: an instance of a template unit is in no line
+            # of list-unit-files, so its status is the ACTIVE column of list-units.
+            "services": [{"name": u.unit, "state": "running",
+                          "status": "active" if "@" in u.unit else "enabled",
                           "source": "systemd"} for u in want.units],
             "listening": lines}
 

@@ -202,9 +202,15 @@ def _unit_state(services: Mapping[str, Mapping[str, Any]], unit: str) -> str | N
     svc = services.get(unit)
     if svc is None:
         return ""
-    if svc.get("state") == "running" and str(svc.get("status")).startswith("enabled"):
+    status = str(svc.get("status"))
+    if svc.get("state") == "running" and status.startswith("enabled"):
         return None
-    return f"{svc.get('state')}/{svc.get('status')}"
+    # An instance of a template (postgresql@15-main.service) is in no list-unit-files line,
+    # so service_facts gives it the ACTIVE column of list-units ("active") for a status; on
+    # Debian such instances start at boot through their generator, not by being enabled.
+    if svc.get("state") == "running" and "@" in unit and status == "active":
+        return None
+    return f"{svc.get('state')}/{status}"
 
 
 def _host_drift(want: PlannedHost, facts: Mapping[str, Any], containers: bool) -> list[Drift]:
