@@ -60,8 +60,8 @@ def test_project_discovery_lists_only_the_real_playbooks(name: str) -> None:
     project = REPO / "examples" / name
     listed = awx_playbooks(project)
     steps = {p.relative_to(project).as_posix() for p in (project / "playbooks").glob("*.yml")}
-    entries = {b for b in ("site.yml", "backup.yml", "restore.yml", "drill.yml", "verify.yml",
-                                   "inventory.yml")
+    entries = {b for b in ("site.yml", "backup.yml", "restore.yml", "drill.yml", "patch.yml",
+                           "verify.yml", "inventory.yml")
                if (project / b).is_file()}
     assert listed == entries | steps
     # What used to be listed: inventories, molecule's playbooks, the controller's own.
@@ -158,9 +158,22 @@ def test_every_controller_task_passes_its_modules_argument_spec(name: str, roles
     _, play = _controller(name, roles)
     modules = tuple(sorted({k for task in play["tasks"] for k in task
                             if k.startswith("awx.awx.")}))
+    rolling = name == "onprem-physical"  # the example whose patches roll: a schedule
     assert set(modules) == {"awx.awx.project", "awx.awx.inventory", "awx.awx.inventory_source",
-                            "awx.awx.job_template", "awx.awx.workflow_job_template"}
+                            "awx.awx.job_template", "awx.awx.workflow_job_template",
+                            *(["awx.awx.schedule"] if rolling else [])}
     assert _task_errors(play, _specs(modules)) == []
+
+
+def test_the_rolling_patch_is_scheduled_in_the_patch_window(roles: Path) -> None:
+    rendered, play = _controller("onprem-physical", roles)
+    window = rendered.plan.patching
+    (schedule,) = [t["awx.awx.schedule"] for t in play["tasks"] if "awx.awx.schedule" in t]
+    assert schedule["unified_job_template"] == "eshop production patch.yml"
+    # Sunday 00:30 in the maintenance window's zone, every week.
+    assert window.day == "sun" and window.start == "00:30"
+    assert schedule["rrule"] == ("DTSTART;TZID=Asia/Taipei:20260111T003000 "
+                                 "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=SU")
 
 
 def test_the_checker_catches_a_wrong_argument(roles: Path) -> None:
