@@ -13,6 +13,7 @@ import yaml
 from cerberus import Validator  # type: ignore[import-untyped]
 
 from sigen.build import render_blueprint, role_docs, role_readmes
+from sigen.cli import main
 from sigen.compile.components import role_infos, scenarios
 from sigen.plan import Plan
 from tests.conftest import REPO, ROLES
@@ -129,6 +130,28 @@ def test_a_readme_behind_its_role_is_caught_and_rewritten(tmp_path: Path) -> Non
     assert role_docs(library, write=False) == []
     (library / "redis" / "README.md").unlink()
     assert [d.code for d in role_docs(library, write=False)] == ["SG905"]
+
+
+def test_sigen_check_fails_while_a_roles_readme_is_behind(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    library = tmp_path / "roles"
+    shutil.copytree(ROLES, library)
+    shutil.copytree(REPO / "molecule", tmp_path / "molecule")
+    blueprint, out = REPO / "blueprints" / "onprem-physical.yml", tmp_path / "out"
+    assert main(["build", str(blueprint), "--out", str(out), "--roles", str(library)]) == 0
+    check = ["check", str(blueprint), "--out", str(out), "--roles", str(library)]
+    assert main(check) == 0
+    capsys.readouterr()
+    specs = library / "redis" / "meta" / "argument_specs.yml"
+    specs.write_text(specs.read_text().replace("default: 6379", "default: 6380"))
+    # The project is rebuilt with the changed role: only the role's README is behind.
+    assert main(["build", str(blueprint), "--out", str(out), "--roles", str(library)]) == 0
+    capsys.readouterr()
+    assert main(check) == 1
+    said = capsys.readouterr().out.splitlines()
+    assert said == [f"{library}/redis/README.md:1:1: SG904 redis/README.md is out of date "
+                    "with the role's metadata, argument specs or molecule scenarios: run "
+                    "sigen role-docs"], said
 
 
 def test_a_role_without_a_record_is_said_so(tmp_path: Path) -> None:

@@ -38,7 +38,8 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
         examples=["sigen check blueprints/eshop.yml --out build/eshop",
                   "sigen check --format github      # every blueprints/*.yml, for CI"],
         codes={0: "every folder is up to date",
-               1: "a folder is not up to date, or a blueprint is invalid"}))
+               1: "a folder is not up to date, a role's README is behind the role, or a "
+                  "blueprint is invalid"}))
     check.add_argument("blueprints", type=Path, nargs="*", metavar="BLUEPRINT",
                        help="blueprint files (default: blueprints/*.yml)")
     diff = sub.add_parser("diff", **describe(
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str |
 
 def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
            fmt: object) -> int:
-    from sigen.build import check_output
+    from sigen.build import check_output, role_docs
     from sigen.cli.help import UsageError
 
     blueprints = blueprints_given(args.blueprints)
@@ -87,11 +88,17 @@ def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, st
                      "files": len(rendered.files), "up_to_date": not diags,
                      "problems": len(diags)})
         everything += diags
-    code = 0 if all(row["up_to_date"] for row in rows) else 1
+    # The roles' READMEs are made from their metadata too (sigen role-docs): a role whose
+    # README says less than the role does is as stale as an output.
+    readmes = role_docs(roles_dir, write=False)
+    everything += readmes
+    code = 0 if all(row["up_to_date"] for row in rows) and not readmes else 1
     if fmt is format_json:
         from sigen.cli.results import emit
 
-        return emit("check", code, {"outputs": rows}, everything)
+        return emit("check", code, {"outputs": rows,
+                                    "role_readmes": sorted(d.path for d in readmes)},
+                    everything)
     assert callable(fmt)
     sys.stdout.write(fmt(everything))
     for row in rows:
