@@ -368,12 +368,30 @@ def _ask_the_site(answers: list[str], stop: threading.Event) -> None:
         stop.wait(0.05)
 
 
+def _pool_state(server: str) -> str:
+    """What lb01's haproxy says of ``server`` in the web pool (UP, DOWN, MAINT, DRAIN...)."""
+    stat = subprocess.run(["podman", "exec", "sigen-eshop-lb01", "sh", "-c",
+                           "echo 'show stat' | socat stdio /run/haproxy/admin.sock"],
+                          capture_output=True, text=True, check=True).stdout
+    rows = [line.split(",") for line in stat.splitlines() if line.startswith("web,")]
+    return next(row[17] for row in rows if row[1] == server)
+
+
 def test_patch_rolls_while_the_site_answers(lab: Lab) -> None:
     """sigen patch on the web hosts: web02 in the first batch, web01 in the second, whose
     update "requires a reboot" (the lab restarts its services instead); each host is drained
     from lb01 before and put back after its check, so every request through lb01 during the
     run is answered by nginx."""
     web01 = "sigen-eshop-web01"
+    # The firewall check above left lb01's way to web01 closed: load the host's own rules
+    # again, and wait until lb01's health check has web01 back in the pool.
+    subprocess.run(["podman", "exec", web01, "systemctl", "reload-or-restart", "nftables"],
+                   check=True)
+    for _ in range(60):
+        if _pool_state("web01") == "UP":
+            break
+        time.sleep(1)
+    assert _pool_state("web01") == "UP"
     subprocess.run(["podman", "exec", web01, "touch", "/run/reboot-required"], check=True)
     answers: list[str] = []
     stop = threading.Event()
@@ -395,6 +413,7 @@ def test_patch_rolls_while_the_site_answers(lab: Lab) -> None:
     assert gone.returncode == 1, "the restart that stands in for the reboot clears its flag"
     assert len(answers) > 50, answers  # the run lasted seconds, not an instant
     assert set(answers) == {"403"}, {a: answers.count(a) for a in set(answers)}
+    assert _pool_state("web01") == "UP" and _pool_state("web02") == "UP"
 
 
 def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
