@@ -109,9 +109,15 @@ def _destroy(topo: Topology) -> list[dict[str, Any]]:
     names = [h.name for h in (*topo.hosts, topo.timeserver)]
     return [{"name": f"Destroy the lab of {topo.system}", "hosts": "localhost",
              "gather_facts": False, "tasks": [
+                 # podman 4.3 can fail a forced rm of a container that stops meanwhile
+                 # ("container state improper"); the next try finds it stopped.
                  {"name": "Remove the lab hosts",
                   "ansible.builtin.command": {"argv": ["podman", "rm", "-f", "-t", "3",
                                                        "--ignore", *names]},
+                  "register": "sigen_host_rm",
+                  "until": Jinja("sigen_host_rm.rc == 0"),
+                  "retries": 3,
+                  "delay": 2,
                   "changed_when": True},
                  {"name": "Remove the lab networks",
                   "ansible.builtin.command": {"argv": ["podman", "network", "rm", "-f",
