@@ -160,6 +160,11 @@ CODES: dict[str, str] = {
     "SG910": "the disk refused a read or a write",
     "SG911": "a folder inside the output folder is a symbolic link",
     "SG912": "sigen init would overwrite a file",
+    # The evidence of the runs (sigen check --evidence)
+    "SG920": "a drill has never run",
+    "SG921": "a drill's latest run no longer proves the system (stale)",
+    "SG922": "a drill is overdue",
+    "SG923": "a drill's latest run failed",
     # The lab and runs against an environment
     "SG950": "the lab cannot be brought up, inspected or removed",
     "SG951": "no such environment, or the lab is not up",

@@ -38,10 +38,18 @@ def add_commands(sub: Any, formats: Sequence[str]) -> None:
         examples=["sigen check blueprints/eshop.yml --out build/eshop",
                   "sigen check --format github      # every blueprints/*.yml, for CI"],
         codes={0: "every folder is up to date",
-               1: "a folder is not up to date, a role's README is behind the role, or a "
-                  "blueprint is invalid"}))
+               1: "a folder is not up to date, a role's README is behind the role, a "
+                  "blueprint is invalid, or (--evidence) a drill is not verified, stale, "
+                  "overdue or failed its latest run"}))
     check.add_argument("blueprints", type=Path, nargs="*", metavar="BLUEPRINT",
                        help="blueprint files (default: blueprints/*.yml)")
+    check.add_argument("--evidence", action="store_true",
+                       help="also fail while a drill has never run, its latest run is "
+                            "stale (what it depended on changed since) or failed, or it is "
+                            "overdue; for a scheduled CI job")
+    check.add_argument("--as-of", default=None, metavar="YYYY-MM-DD", dest="as_of",
+                       help="the day --evidence judges overdue drills on (default: today, "
+                            "UTC)")
     diff = sub.add_parser("diff", **describe(
         "diff", "show what a build would change: the files and the system; writes nothing",
         examples=["sigen diff blueprints/eshop.yml", "sigen diff blueprints/eshop.yml -u"],
@@ -71,8 +79,10 @@ def run(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str |
 def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, str | None],
            fmt: object) -> int:
     from sigen.build import check_output, role_docs
+    from sigen.cli.evidence import evidence_diagnostics, judged_on
     from sigen.cli.help import UsageError
 
+    today = judged_on(args.as_of)
     blueprints = blueprints_given(args.blueprints)
     if args.out is not None and len(blueprints) != 1:
         raise UsageError("--out takes one BLUEPRINT (each blueprint's folder is "
@@ -84,15 +94,18 @@ def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, st
         rendered, diags = check_output(blueprint, out, roles_dir,
                                        author=signature.get("author"),
                                        date=signature.get("date"), options=options_of(args))
+        evidence = (evidence_diagnostics(blueprint, rendered.plan, today)
+                    if args.evidence else [])
         rows.append({"blueprint": str(blueprint), "out": str(out),
                      "files": len(rendered.files), "up_to_date": not diags,
-                     "problems": len(diags)})
-        everything += diags
+                     "problems": len(diags), "evidence_problems": len(evidence)})
+        everything += diags + evidence
     # The roles' READMEs are made from their metadata too (sigen role-docs): a role whose
     # README says less than the role does is as stale as an output.
     readmes = role_docs(roles_dir, write=False)
     everything += readmes
-    code = 0 if all(row["up_to_date"] for row in rows) and not readmes else 1
+    code = 0 if all(row["up_to_date"] and not row["evidence_problems"] for row in rows) \
+        and not readmes else 1
     if fmt is format_json:
         from sigen.cli.results import emit
 
@@ -105,10 +118,15 @@ def _check(args: argparse.Namespace, roles_dir: Path, signature: Mapping[str, st
         if row["up_to_date"]:
             print(f"sigen: {row['out']} is up to date with {row['blueprint']} "
                   f"({row['files']} files)", file=sys.stderr)
-        else:
+        elif row["problems"]:
             print(f"sigen: {row['out']} is not what {row['blueprint']} produces: "
                   f"{row['problems']} problem{'s' if row['problems'] != 1 else ''}; run "
                   f"sigen build", file=sys.stderr)
+        if row["evidence_problems"]:
+            print(f"sigen: the drills of {row['blueprint']} need attention: "
+                  f"{row['evidence_problems']} problem"
+                  f"{'s' if row['evidence_problems'] != 1 else ''} on {today}",
+                  file=sys.stderr)
     return code
 
 

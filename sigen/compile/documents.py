@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sigen.plan import DocumentInfo, Documents, Signer
+from sigen.plan.documents import Review
 
 __all__ = ["CODES", "documents"]
 
@@ -29,10 +30,11 @@ CODES: Mapping[str, tuple[str, ...]] = {
     "team-chart": ("O1.1.3",),
     "component-list": ("O1.3.2",),
     "system-inventory": ("O1.3.1",),
+    "completion-report": ("O3.1.1",),
 }
 # The lab report and the drill reports support an output rather than being one: their
 # numbers carry a suffix so that no two documents share a number.
-_SUFFIX = {"lab-report": "-LAB", "drill-report": "-R"}
+_SUFFIX = {"lab-report": "-LAB", "drill-report": "-R", "completion-report": "-T3"}
 
 
 def _signer(name: Any, known: Mapping[str, str]) -> Signer | None:
@@ -67,6 +69,10 @@ def documents(data: Mapping[str, Any], blueprint: Path, *, system: str, owner: s
         value = section.get(key)
         return str(base / value) if isinstance(value, str) else ""
 
+    meeting = section.get("review") or {}
+    chair = _signer(meeting.get("chair"), known)
+    review = Review(str(meeting["date"]), str(meeting.get("at") or "14:00"),
+                    str(meeting["place"]), chair) if meeting and chair else None
     return Documents(
         languages=tuple(dict.fromkeys(languages or section.get("languages")
                                       or Documents().languages)),
@@ -75,4 +81,4 @@ def documents(data: Mapping[str, Any], blueprint: Path, *, system: str, owner: s
         classification=str(section.get("classification") or "internal"),
         unit=str(section.get("unit") or owner), by_id=by_id,
         word_template=path("word_template"), pdf_template=path("pdf_template"),
-        stylesheet=path("stylesheet"))
+        stylesheet=path("stylesheet"), review=review)

@@ -15,7 +15,7 @@ from typing import Any
 from sigen.plan import Drill
 from sigen.plan.evidence import Failure, Finding
 
-__all__ = ["failures", "findings", "judge"]
+__all__ = ["failures", "findings", "judge", "next_due"]
 
 # How long until a drill is due again, in months (its blueprint frequency).
 _MONTHS = {"monthly": 1, "quarterly": 3, "semi-annually": 6, "annually": 12}
@@ -76,7 +76,7 @@ def _list(value: Any) -> list[Mapping[str, Any]]:
     return [v for v in value if isinstance(v, Mapping)] if isinstance(value, list) else []
 
 
-def _due(date: str, frequency: str) -> str:
+def next_due(date: str, frequency: str) -> str:
     """The run's date plus the drill's interval: the next run must close the finding."""
     try:
         day = datetime.date.fromisoformat(date)
@@ -104,7 +104,7 @@ def findings(runs: Iterable[Mapping[str, Any]], drills: Mapping[str, Drill],
         closed = next((str(later.get("name")) for later in runs[pos + 1:]
                        if (later.get("drill") or {}).get("id") == drill_id
                        and later.get("passed") is True), "")
-        due = _due(date, drill.frequency) if drill else ""
+        due = next_due(date, drill.frequency) if drill else ""
         out += [Finding(drill_id, str(run.get("name")), date, failure, str(lead), due, closed)
                 for failure in failures(run)]
     return tuple(out)

@@ -28,7 +28,9 @@ from sigen.compile.inventory import inventory
 from sigen.compile.patching import patch_batches, patch_window
 from sigen.compile.ports import NODE_EXPORTER_PORT
 from sigen.compile.protection import protection
+from sigen.compile.review import review_items
 from sigen.compile.roles import role_files
+from sigen.compile.standing import drill_standings, verify_standings
 from sigen.compile.team import team
 from sigen.compile.wiring.backup import backup_hosts
 from sigen.compile.wiring.base import root_login
@@ -251,12 +253,15 @@ def _roles_used(install: tuple[InstallStep, ...], backups: bool) -> tuple[str, .
     return tuple(sorted(names))
 
 
-def _judged(evidence: Evidence, drills: tuple[DrillStep, ...], owner: str) -> Evidence:
-    """The evidence with each drill run's missed criteria and the actions they call for."""
+def _judged(evidence: Evidence, drills: tuple[DrillStep, ...], bp: Blueprint) -> Evidence:
+    """The evidence with each drill run's missed criteria and the actions they call for,
+    and whether the latest runs still prove the system."""
     by_id = {d.id: d.drill for d in drills}
     return replace(evidence,
                    failures={str(r.get("name")): failures(r) for r in evidence.drill_runs},
-                   findings=findings(evidence.drill_runs, by_id, owner))
+                   findings=findings(evidence.drill_runs, by_id, bp.owner),
+                   drills=drill_standings(drills, evidence.drill_runs, bp.sha256),
+                   verified=verify_standings(evidence, bp.sha256))
 
 
 def make_plan(bp: Blueprint, evidence: Evidence | None = None,
@@ -279,7 +284,7 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         window_minutes=(int(parse_duration(bp.change.duration).total_seconds()) // 60
                         if bp.change else 0),
         roles=(roles := _roles_used(install, bool(jobs))),
-        evidence=_judged(evidence or Evidence(), drills, bp.owner),
+        evidence=_judged(evidence or Evidence(), drills, bp),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
         documents=documents or Documents(),
     )
@@ -307,4 +312,5 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
     # Last again: the inventory reads the builds' components and flows.
     listed = replace(built, inventory=inventory(built, built.evidence.inventory_runs))
     # After the inventory: a batch's checks are the units and ports it plans per host.
-    return replace(listed, patch_batches=patch_batches(listed))
+    patched = replace(listed, patch_batches=patch_batches(listed))
+    return replace(patched, review_items=review_items(patched))

@@ -11,9 +11,11 @@ plays get.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
+from sigen.compile.standing import drill_basis
 from sigen.compile.wiring import backup as backup_wiring
 from sigen.plan import (
     AffectedService,
@@ -232,7 +234,7 @@ def _drill(bp: Blueprint, i: int, d: Drill, restore_of: Mapping[str, RestoreProc
     standbys = tuple(s for s in bp.services if s.settings.get("replication_role") == "standby"
                      and set(s.hosts) & set(recovery_hosts))
     affected, order = _affected(bp, d, lost, policies, dependents)
-    return DrillStep(
+    step = DrillStep(
         id=f"DRL-{i + 1:03d}", drill=d, recovery_hosts=recovery_hosts, policies=policies,
         restores=tuple(dict.fromkeys(restore_of[p.name] for p in policies)),
         lost_hosts=lost, parts=parts,
@@ -243,6 +245,7 @@ def _drill(bp: Blueprint, i: int, d: Drill, restore_of: Mapping[str, RestoreProc
         dependant_checks=_dependant_checks(parts, lost, dependents),
         affected=affected, recovery_order=order,
     )
+    return replace(step, facts=drill_basis(step))
 
 
 def _admitted(bp: Blueprint, drills: tuple[tuple[Drill, tuple[BackupPolicy, ...],

@@ -171,6 +171,8 @@ def _record(drill: _Drill, failed_at: datetime.datetime | None,
             "rto_seconds": int(parse_duration(dr.success_rto).total_seconds()),
             "rpo_seconds": int(parse_duration(dr.success_rpo).total_seconds()),
         },
+        # What the run depended on: a later plan compares it with the system then.
+        "facts": step.facts,
         "timeline": drill.timeline,
         **verdict,
     }

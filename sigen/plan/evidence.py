@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = ["DRILL_FORMAT", "DRILL_RUNS", "INVENTORY_FORMAT", "INVENTORY_RUNS", "RECORDS",
            "REVISIONS", "VERIFY_FORMAT", "VERIFY_RUNS", "Change", "Evidence", "Failure",
-           "Finding", "Revision"]
+           "Finding", "Revision", "Standing"]
 
 RECORDS = "records"
 REVISIONS = f"{RECORDS}/revisions.json"
@@ -101,19 +101,42 @@ class Finding:
     closed_by: str = ""
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Whether the latest run of a drill (or of the verification of an environment) still
+    proves the system as it is now. ``status``: ``unverified`` (never run), ``stale`` (the
+    system changed since in a way that matters to it: ``changes`` says how, and is empty
+    when the run recorded no facts to compare with and the blueprint changed since) or
+    ``current``. ``due`` is the date by which a drill must run again (the run's date plus
+    the drill's frequency): past it, the drill is overdue, which only a reader who knows
+    today's date can say (``sigen check --evidence``), so the plan states the date."""
+
+    subject: str  # the drill's name, or the environment verified
+    status: str  # unverified | stale | current
+    run: str = ""  # the record's name ("" when never run)
+    date: str = ""  # the run's ISO date
+    passed: bool | None = None
+    changes: tuple[Change, ...] = ()
+    due: str = ""
+
+
 @dataclass(frozen=True, eq=False)
 class Evidence:
     """Every record beside the output, oldest first. A verification run carries the
     ``summary`` of its checks (total, passed, failed, unrun); a drill run its ``name`` (the
     record's file name, which names its report). ``failures`` are each drill run's missed
     criteria by run name; ``findings`` the same as corrective actions, oldest first. An
-    inventory run (``sigen inventory``) carries the facts each host showed."""
+    inventory run (``sigen inventory``) carries the facts each host showed. ``drills`` is
+    the standing of each drill of the plan, by drill name, in plan order; ``verified`` that
+    of each environment's latest verification run."""
 
     verify_runs: tuple[Record, ...] = ()
     drill_runs: tuple[Record, ...] = ()
     inventory_runs: tuple[Record, ...] = ()
     failures: Mapping[str, tuple[Failure, ...]] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()
+    drills: Mapping[str, Standing] = field(default_factory=dict)
+    verified: Mapping[str, Standing] = field(default_factory=dict)
 
     @property
     def latest_run(self) -> Record | None:

@@ -15,7 +15,7 @@ from typing import Any
 from sigen.plan.change import ChangeRequest
 from sigen.plan.checks import Check
 from sigen.plan.components import RoleInfo
-from sigen.plan.documents import Documents
+from sigen.plan.documents import Documents, ReviewItem
 from sigen.plan.evaluation import HostEvaluation
 from sigen.plan.evidence import Evidence, Revision
 from sigen.plan.hostbuild import Builds
@@ -92,6 +92,8 @@ class Plan:
     builds: Builds = field(default_factory=Builds)  # the software build document (O3.1.2)
     # The system inventory (O1.3.1): planned per host, the latest run and its drift.
     inventory: Inventory | None = None
+    # The completion report's review schedule (P3.1.1), from the evidence and the meeting.
+    review_items: tuple[ReviewItem, ...] = ()
 
     def all_ids(self) -> list[str]:
         return ([s.id for s in self.install] + [b.id for b in self.backups]

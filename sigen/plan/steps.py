@@ -255,6 +255,11 @@ class DrillStep:
     # ones back (the names of those recovered by a restore or a standby).
     affected: tuple[AffectedService, ...] = ()
     recovery_order: tuple[str, ...] = ()
+    # The facts a run of the drill depends on (``sigen.plan.facts``: its hosts, the services
+    # its failure hits or that depend on them, its backup policies, its scenario and
+    # targets), recorded with each run so that a later plan can tell a run that no longer
+    # proves the system.
+    facts: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def part(self, policy: BackupPolicy) -> DrillPart:
         return next(p for p in self.parts if p.policy is policy)

@@ -45,7 +45,7 @@ DOCUMENTS = ("installation-plan.md", "backup-restore-plan.md", "disaster-drill-p
              "component-list.md")
 # Rendered from the plan and the measured records (verification and inventory runs) in it.
 REPORTS = ("test-report.md", "verification-checklist.md", "lab-report.md",
-           "system-inventory.md")
+           "system-inventory.md", "completion-report.md")
 # One report per drill run, in each language: docs/<language>/drill-reports/<run>.md.
 DRILL_REPORTS = "drill-reports"
 _TEMPLATES = Path(__file__).resolve().parent.parent / "templates"

@@ -88,4 +88,35 @@ def context(plan: Plan) -> dict[str, Any]:
         "inventory_runs": evidence.inventory_runs,
         "memory_seen": MEMORY_SEEN,
         "disks_of": {h.name: _disks(h) for h in plan.blueprint.hosts},
+        "latest_of_env": {str(r.get("environment")): r for r in evidence.verify_runs},
+        "last_drill_run": {str((r.get("drill") or {}).get("name")): r
+                           for r in evidence.drill_runs},
+        "owner_of_host": _owners_of_hosts(plan),
+        "support_rows": _support_rows(plan),
     }
+
+
+def _support_rows(plan: Plan) -> list[dict[str, Any]]:
+    """Each component once (several roles install the same package), with the roles that
+    install it and its support commitments."""
+    rows: dict[tuple[str, str], dict[str, Any]] = {}
+    for info in plan.components:
+        for c in info.components:
+            row = rows.setdefault((c.name, c.version), {"component": c, "roles": []})
+            row["roles"].append(info.name)
+    return list(rows.values())
+
+
+def _owners_of_hosts(plan: Plan) -> dict[str, str]:
+    """Per host, the first person who owns a service on it (``owns``): who an open item
+    of that host goes to."""
+    owner_of: dict[str, str] = {}
+    for person in plan.blueprint.stakeholders:
+        for name in person.owns:
+            owner_of.setdefault(name, person.name)
+    out: dict[str, str] = {}
+    for service in plan.blueprint.services:
+        if service.name in owner_of:
+            for host in service.hosts:
+                out.setdefault(host.name, owner_of[service.name])
+    return out

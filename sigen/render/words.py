@@ -24,6 +24,8 @@ GLOSSARY = Path(__file__).resolve().parent.parent / "templates" / "glossary.yml"
 _LANGUAGES = ("zh-TW", "en")
 # The revision table lists this many lines of a revision; more are counted.
 _REVISION_LINES = 12
+# A stale drill's standing lists this many of the changes since its run.
+_STANDING_LINES = 6
 
 
 @functools.cache
@@ -60,7 +62,11 @@ def context(plan: Plan, language: str,
         changes, initial = revision.change_list()
         return describe(changes, initial=initial, language=language, limit=_REVISION_LINES)
 
+    def change_lines(changes: Sequence[Any]) -> Sequence[str]:
+        return describe(changes, language=language, limit=_STANDING_LINES)
+
     return {
+        "change_lines": change_lines,
         "lang": language,
         "term": term,
         "date": lambda iso: format_date(iso, language, calendar),

@@ -15,7 +15,7 @@ DOCUMENT_IDS = ("installation-plan", "backup-restore-plan", "disaster-drill-plan
                 "test-report",
                 "verification-checklist", "lab-report", "drill-report",
                 "host-evaluation", "component-evaluation", "team-chart", "component-list",
-                "system-inventory")
+                "system-inventory", "completion-report")
 _ROLES = ("prepared_by", "reviewed_by", "approved_by")
 
 
@@ -77,6 +77,12 @@ def check_documents(index: Index) -> None:
                 index.error((*path, role), "SG202",
                             f"unknown person {name!r} in documents: the people who sign are "
                             f"system.stakeholders or change approvers ({shown})")
+    chair = _mapping(documents.get("review")).get("chair")
+    if isinstance(chair, str) and chair not in known:
+        shown = ", ".join(sorted(known)[:8]) or "none: add system.stakeholders"
+        index.error(("documents", "review", "chair"), "SG202",
+                    f"unknown person {chair!r} chairs the review: name one of "
+                    f"system.stakeholders or the change approvers ({shown})")
     clashes: dict[tuple[Any, ...], tuple[str, list[str]]] = {}
     for doc in DOCUMENT_IDS:
         mine = {**defaults, **_mapping(per.get(doc))}
