@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sigen.build import Rendered, render_loaded
-from sigen.compile.findings import _due, failures, findings
+from sigen.compile.findings import failures, findings, next_due
 from sigen.compile.loader import LoadedBlueprint, load_blueprint
 from sigen.plan import Evidence
 from tests.conftest import REPO, ROLES
@@ -149,10 +149,10 @@ def test_a_missed_criterion_is_an_action_owned_and_due() -> None:
 
 
 def test_due_dates_keep_the_day_or_take_the_months_last() -> None:
-    assert _due("2026-11-30", "quarterly") == "2027-02-28"
-    assert _due("2027-01-31", "monthly") == "2027-02-28"
-    assert _due("2026-06-15", "annually") == "2027-06-15"
-    assert _due("not a date", "monthly") == ""
+    assert next_due("2026-11-30", "quarterly") == "2027-02-28"
+    assert next_due("2027-01-31", "monthly") == "2027-02-28"
+    assert next_due("2026-06-15", "annually") == "2027-06-15"
+    assert next_due("not a date", "monthly") == ""
 
 
 def test_every_kind_of_miss_is_judged_from_the_record() -> None:

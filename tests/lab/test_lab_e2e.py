@@ -467,6 +467,14 @@ def test_backup_restore_and_drills(lab: Lab, tmp_path: Path) -> None:
     plan = (Path(lab.out) / "docs" / "en" / "disaster-drill-plan.md").read_text()
     for record in (corruption, negative, host_loss):
         assert f"({'drill-reports/' + record['run']}.md)" in plan
+    # Each run recorded what it depended on. The latest DRL-002 ran against the strict
+    # blueprint, so on this one it is stale (and it failed); DRL-001 still proves the system.
+    assert set(host_loss["facts"]) == {"hosts", "services", "backups", "drills"}
+    standing = {line.split(" | ")[0]: line for line in plan.splitlines()
+                if line.startswith("| DRL-") and "](drill-reports/" in line}
+    assert "| current: nothing it depends on changed" in standing["| DRL-001"], standing
+    assert "**stale**" in standing["| DRL-002"] and "RTO 5s → 1h" in standing["| DRL-002"]
+    assert "**FAIL**" in standing["| DRL-002"]
     print("\n" + "\n".join(
         f"{r['run']}: RTO {r['achieved']['rto_seconds']} s, RPO {r['achieved']['rpo_seconds']} s; "
         + ", ".join(f"{p['phase']} {p['seconds']} s" for p in r["timeline"])
