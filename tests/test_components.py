@@ -84,8 +84,8 @@ def test_scenarios_are_read_from_the_playbooks() -> None:
     assert postgresql.instances == ("db01", "db02") and postgresql.roles == ("postgresql",)
     # Included task files count: the firewall checks live in tasks/checks.yml.
     included = yaml.safe_load((REPO / "molecule" / "firewall" / "tasks" / "checks.yml").read_text())
-    assert set(t["name"] for t in _tasks(included) if "ansible.builtin.assert" in t) <= set(
-        found["firewall"].checks)
+    assert {t["name"].replace("{{ verify_round }}", "as converged") for t in _tasks(included)
+            if "ansible.builtin.assert" in t} <= set(found["firewall"].checks)
     # A scenario that applies two roles tests both.
     assert {"backup_client", "backup_server"} <= set(found["backup"].roles)
 
@@ -160,3 +160,38 @@ def test_a_role_without_a_record_is_said_so(tmp_path: Path) -> None:
     (library / "redis" / "meta" / "sigen.yml").unlink()
     (info,) = role_infos(library, ["redis"])
     assert not info.recorded and info.components == () and info.scenarios == ()
+
+
+def test_a_scenarios_checks_read_with_the_values_their_include_gives() -> None:
+    """A check named after a variable of its include (``({{ verify_round }})``) reads with
+    the value the include passes, in the document and the README: never as Jinja."""
+    firewall = next(s for s in scenarios(REPO / "molecule") if s.name == "firewall")
+    assert "Check the rules in the kernel (as converged)" in firewall.checks
+    assert "Check the rules in the kernel (after systemctl restart nftables)" in firewall.checks
+    for role in sorted(p.name for p in ROLES.iterdir() if (p / "README.md").is_file()):
+        assert "{{" not in (ROLES / role / "README.md").read_text("utf-8"), role
+
+
+def _all_tasks(items: Any) -> Any:
+    for task in items if isinstance(items, list) else ():
+        if isinstance(task, dict):
+            yield task
+            for key in ("block", "rescue", "always"):
+                yield from _all_tasks(task.get(key))
+
+
+@pytest.mark.parametrize("role", ROLE_NAMES)
+def test_every_file_the_tasks_write_is_in_the_metadata(role: str) -> None:
+    """The software build document lists the configuration files a role writes from its
+    metadata (``manages.files``); every file its tasks write to a fixed path is there."""
+    meta = yaml.safe_load((ROLES / role / "meta" / "sigen.yml").read_text("utf-8"))
+    listed = {f["path"] for f in (meta.get("manages") or {}).get("files") or ()}
+    written = set()
+    for path in (ROLES / role / "tasks").glob("*.yml"):
+        for task in _all_tasks(yaml.safe_load(path.read_text("utf-8"))):
+            for module in ("template", "copy", "lineinfile", "blockinfile"):
+                args = task.get(f"ansible.builtin.{module}")
+                dest = (args.get("dest") or args.get("path")) if isinstance(args, dict) else None
+                if isinstance(dest, str) and "{{" not in dest:
+                    written.add(dest)
+    assert written <= listed, sorted(written - listed)

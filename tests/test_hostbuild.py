@@ -163,3 +163,93 @@ def test_the_document_in_both_languages_names_every_build_and_host(
                 for part in build.hosts:
                     assert f"**{part.host.name}**" in doc
             assert "O3.1.2" in doc
+
+
+def _table_rows(doc: str, heading: str) -> list[list[str]]:
+    """The rows of every table whose heading row starts ``heading``, without the heading."""
+    rows, inside = [], False
+    for line in doc.splitlines():
+        if line.startswith(heading):
+            inside = True
+            continue
+        if inside and line.startswith("|"):
+            if not set(line) <= {"|", "-"}:
+                rows.append([c.strip() for c in line.strip("|").split("|")])
+        else:
+            inside = False
+    return rows
+
+
+@pytest.mark.parametrize("lang,heading", [("en", "| Role | Configuration file |"),
+                                          ("zh-TW", "| 角色 | 設定檔案 |")])
+def test_every_file_a_role_manages_is_listed_with_its_names_filled(
+        plans: dict[str, Plan], files: dict[str, dict[str, bytes]], lang: str,
+        heading: str) -> None:
+    """Each configuration file the role metadata names is listed for the builds whose roles
+    write it, its placeholders filled from the values the project gives the role."""
+    for name, plan in plans.items():
+        doc = files[name][f"docs/{lang}/software-build.md"].decode()
+        listed = {(r[0], r[1].strip("`")) for r in _table_rows(doc, heading)}
+        sb = plan.builds
+        for role in (*sb.every_host_roles, *(r for b in sb.builds for r in b.roles)):
+            for item in role.managed:
+                assert "{" not in item.name, (name, role.role, item.name)
+                if item.kind == "file":
+                    assert (role.role, item.name) in listed, (name, lang, role.role, item.name)
+        # The administrators' keys: one file per administrator the blueprint names.
+        for admin in plan.blueprint.security.admins:
+            assert ("common", f"/home/{admin.name}/.ssh/authorized_keys") in listed, name
+
+
+def test_a_managed_name_takes_the_roles_values() -> None:
+    from sigen.compile.hostbuild import _named
+    from sigen.plan.components import Managed
+
+    item = Managed("file", "/etc/{role_dir}/{role_sites[].name}.conf", {"en": "", "zh-TW": ""})
+    values = {"role_dir": "web", "role_sites": [{"name": "a"}, {"name": "b"}, {"x": 1}]}
+    assert [m.name for m in _named(item, values)] == ["/etc/web/a.conf", "/etc/web/b.conf"]
+    # A value the build does not know, or one that is not a plain value, is named as such.
+    assert [m.name for m in _named(item, {"role_dir": ["not", "plain"]})] == [
+        "/etc/<role_dir>/<role_sites>.conf"]
+    assert _named(Managed("log", "journal: x.service", {}), {})[0].name == "journal: x.service"
+
+
+def test_a_role_option_switches_its_managed_items(plans: dict[str, Plan]) -> None:
+    """An item with ``when`` is listed only where the role's option is on."""
+    for plan in plans.values():
+        infos = {r.name: r for r in plan.components}
+        sb = plan.builds
+        for role in (*sb.every_host_roles, *(r for b in sb.builds for r in b.roles)):
+            conditional = [m for m in infos[role.role].manages if m.when]
+            on = {m.when for m in role.managed if m.when}
+            for m in conditional:
+                value = next((json.loads(x.value) for x in role.settings if x.name == m.when),
+                             None)
+                if value is False:
+                    assert m.when not in on, (role.role, m.name)
+
+
+def test_versions_come_from_the_last_inventory_run() -> None:
+    from sigen.plan import Evidence
+
+    loaded = load_blueprint(BLUEPRINTS["onprem-physical"])
+    plan = plan_for(loaded, ROLES)
+    os = {"distribution": "Debian", "version": "12.8", "major": "12", "release": "bookworm",
+          "kernel": "6.1.0-28-amd64", "architecture": "x86_64"}
+    hosts = {h.host: {"answered": True, "os": os, "vcpus": 4, "cores": 4, "memory_mb": 8192,
+                      "disks": {}, "addresses": list(h.addresses), "services": [],
+                      "listening": [],
+                      "packages": {p.package: ["9.9-test"] for p in h.packages}}
+             for h in plan.inventory.hosts}
+    record = {"format": 1, "system": "eshop", "blueprint": loaded.sha256,
+              "environment": plan.inventory.env, "started": "2026-12-01T02:00:00Z",
+              "name": "production-20261201T020000Z", "hosts": hosts, "drift": []}
+    files = render_loaded(loaded, ROLES, evidence=Evidence(inventory_runs=(record,))).files
+    for lang, column in (("en", "| Version expected | Installed (2026-12-01) |"),
+                         ("zh-TW", "| 預期版本 | 已安裝（2026-12-01） |")):
+        doc = files[f"docs/{lang}/software-build.md"].decode()
+        assert column in doc, lang
+        assert "| `nginx` | 1.22.1 | 9.9-test |" in doc, lang
+    before = render_loaded(loaded, ROLES).files["docs/en/software-build.md"].decode()
+    assert "none has been recorded yet in production" in before
+    assert "Installed (" not in before

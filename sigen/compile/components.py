@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from importlib import resources
@@ -28,6 +29,7 @@ from sigen.plan import (
     Scenario,
     Support,
 )
+from sigen.plan.components import Managed
 
 __all__ = ["META", "role_infos", "scenarios"]
 
@@ -129,21 +131,35 @@ def _platforms(meta: Any) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _tasks(items: Any, folder: Path, seen: frozenset[Path] = frozenset()) -> Iterator[Any]:
-    """Every task of a task list, blocks and included task files opened."""
+# A variable in a task's name: {{ verify_round }}.
+_NAME_VARIABLE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
+
+
+def _tasks(items: Any, folder: Path, seen: frozenset[Path] = frozenset(),
+           given: Mapping[str, str] | None = None) -> Iterator[Any]:
+    """Every task of a task list, blocks and included task files opened. A task name that
+    prints a variable the include gives (``vars: {verify_round: as converged}``) reads with
+    its value: a document never shows Jinja."""
     for task in items if isinstance(items, list) else ():
         if not isinstance(task, dict):
             continue
+        if given and isinstance(task.get("name"), str):
+            task = {**task, "name": _NAME_VARIABLE.sub(
+                lambda m: given.get(m.group(1), m.group(0)), task["name"])}
         yield task
         for key in ("block", "rescue", "always", "tasks", "pre_tasks", "post_tasks"):
-            yield from _tasks(task.get(key), folder, seen)
+            yield from _tasks(task.get(key), folder, seen, given)
         for key in _INCLUDES:
             target = task.get(key)
             name = target.get("file") if isinstance(target, dict) else target
             if isinstance(name, str) and "{{" not in name:
                 path = (folder / name).resolve()
                 if path not in seen and path.is_file():
-                    yield from _tasks(_yaml(path), path.parent, seen | {path})
+                    passed = task.get("vars") if isinstance(task.get("vars"), dict) else {}
+                    scope = {**(given or {}),
+                             **{str(k): str(v) for k, v in passed.items()
+                                if isinstance(v, str | int | float)}}
+                    yield from _tasks(_yaml(path), path.parent, seen | {path}, scope)
 
 
 def _roles_applied(plays: Any, folder: Path) -> list[str]:
@@ -211,5 +227,19 @@ def role_infos(roles_dir: Path, names: Sequence[str]) -> tuple[RoleInfo, ...]:
             components=components,
             scenarios=tuple(s for s in every if name in s.roles),
             recorded=isinstance(record, dict),
-            state=str(record.get("state", "")) if isinstance(record, dict) else ""))
+            state=str(record.get("state", "")) if isinstance(record, dict) else "",
+            manages=_manages(record.get("manages")) if isinstance(record, dict) else ()))
     return tuple(out)
+
+
+# The lists of meta/sigen.yml ``manages``: the kind of each, and the key of its name and text.
+_MANAGED = (("files", "file", "path", "sets"), ("accounts", "account", "name", "purpose"),
+            ("units", "unit", "name", "purpose"), ("logs", "log", "path", "what"))
+
+
+def _manages(value: Any) -> tuple[Managed, ...]:
+    if not isinstance(value, dict):
+        return ()
+    return tuple(Managed(kind, str(item[name]), _text(item.get(text)), str(item.get("when") or ""))
+                 for key, kind, name, text in _MANAGED
+                 for item in value.get(key) or () if isinstance(item, dict) and name in item)

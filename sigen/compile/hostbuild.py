@@ -7,13 +7,17 @@ Hosts that run the same steps share one build: the same plays give them the same
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from typing import Any
+
+import yaml  # type: ignore[import-untyped,unused-ignore]
 
 from sigen.plan import (
     BackupJob,
-    Component,
     Flow,
     Host,
     InstallStep,
@@ -23,6 +27,7 @@ from sigen.plan import (
     common_vars_file,
     host_vars_file,
 )
+from sigen.plan.components import Managed
 from sigen.plan.hostbuild import Admitted, BuildRole, Builds, HostBuild, HostPart, Setting
 
 __all__ = ["host_builds"]
@@ -55,15 +60,45 @@ def _play_vars(plan: Plan, step: InstallStep) -> Mapping[str, Any]:
     return {}
 
 
-def _installs(plan: Plan, component: Component, steps: tuple[InstallStep, ...],
-              inventory: Mapping[str, Any], defaults: Mapping[str, str]) -> bool:
-    """Whether one of ``steps`` installs the component: the option it depends on is on in
-    the step's play, else in the inventory, else by the role's default."""
-    if not component.when:
+def _switched_on(plan: Plan, when: str, steps: tuple[InstallStep, ...],
+                 inventory: Mapping[str, Any], defaults: Mapping[str, str]) -> bool:
+    """Whether the boolean option ``when`` is on for one of ``steps``: in the step's play,
+    else in the inventory, else by the role's default ("" is always on)."""
+    if not when:
         return True
-    fallback = inventory.get(component.when,
-                             json.loads(defaults.get(component.when) or "false"))
-    return any(bool(_play_vars(plan, s).get(component.when, fallback)) for s in steps)
+    fallback = inventory.get(when, json.loads(defaults.get(when) or "false"))
+    return any(bool(_play_vars(plan, s).get(when, fallback)) for s in steps)
+
+
+# {option} or {option[].key} in a managed item's name (meta/sigen.yml manages).
+_PLACEHOLDER = re.compile(r"\{([a-z][a-z0-9_]*)(?:\[\]\.([a-z_][a-z0-9_]*))?\}")
+
+
+def _named(item: Managed, values: Mapping[str, Any]) -> list[Managed]:
+    """The item with its placeholders filled from the role's values: one item per entry
+    of a list option; an option the build does not know stays as ``<option>``."""
+    names = [item.name]
+    for match in _PLACEHOLDER.finditer(item.name):
+        option, key = match.groups()
+        value = values.get(option)
+        if key is not None:
+            entries = [str(v[key]) for v in value if isinstance(v, Mapping) and key in v] \
+                if isinstance(value, list) else []
+            fills = entries or [f"<{option}>"]
+        else:
+            plain = isinstance(value, str | int | float) and not isinstance(value, bool)
+            fills = [str(value) if plain else f"<{option}>"]
+        names = [n.replace(match.group(0), fill) for n in names for fill in fills]
+    return [replace(item, name=n) for n in dict.fromkeys(names)]
+
+
+def _defaults(options: Mapping[str, str]) -> dict[str, Any]:
+    """The role's defaults as values (argument specs give them as YAML flow text)."""
+    out = {}
+    for name, text in options.items():
+        with contextlib.suppress(yaml.YAMLError):
+            out[name] = yaml.safe_load(text) if text else None
+    return out
 
 
 def _roles(plan: Plan, steps: tuple[InstallStep, ...]) -> tuple[BuildRole, ...]:
@@ -81,9 +116,16 @@ def _roles(plan: Plan, steps: tuple[InstallStep, ...]) -> tuple[BuildRole, ...]:
         defaults = {o.name: o.default for e in info.entry_points if e.name == "main"
                     for o in e.options if "." not in o.name} if info else {}
         components = tuple(c for c in info.components
-                           if _installs(plan, c, mine, inventory, defaults)) if info else ()
+                           if _switched_on(plan, c.when, mine, inventory, defaults)
+                           ) if info else ()
+        values = {**_defaults(defaults), **inventory}
+        for step in mine:
+            values.update(_play_vars(plan, step))
+        managed = tuple(named for m in (info.manages if info else ())
+                        if _switched_on(plan, m.when, mine, inventory, defaults)
+                        for named in _named(m, values))
         out.append(BuildRole(role, tuple(s.id for s in mine), components, tuple(settings),
-                             len(set(defaults) - {x.name for x in settings})))
+                             len(set(defaults) - {x.name for x in settings}), managed))
     return tuple(out)
 
 
@@ -106,8 +148,10 @@ def _part(plan: Plan, host: Host, roles: tuple[BuildRole, ...],
     flows = plan.flows.get(host.name, ())
     return HostPart(
         host, settings, _admitted(flows),
-        # Its services' ports and those its firewall admits flows to (the node exporter's).
-        tuple(sorted({p for s in host.services for p in s.ports} | {f.port for f in flows})),
+        # Its services' ports, those its firewall admits flows to (the node exporter's) and
+        # sshd's, which every host runs.
+        tuple(sorted({p for s in host.services for p in s.ports} | {f.port for f in flows}
+                     | {plan.blueprint.security.ssh_port})),
         tuple(jobs.get(host.name, ())), tuple(restores.get(host.name, ())))
 
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-__all__ = ["Alternative", "Component", "EntryPoint", "Option", "RoleInfo", "Scenario",
+__all__ = ["Alternative", "Component", "EntryPoint", "Managed", "Option", "RoleInfo", "Scenario",
            "Support"]
 
 Text = Mapping[str, str]  # language -> words
@@ -90,6 +90,19 @@ class Component:
 
 
 @dataclass(frozen=True)
+class Managed:
+    """Something a role sets up on a host besides its packages (meta/sigen.yml ``manages``):
+    ``kind`` file | account | unit | log; ``name`` the path, account or unit, which may hold
+    ``{option}`` or ``{option[].key}``; ``text`` what it sets or is for; ``when`` the boolean
+    option it depends on ("" always)."""
+
+    kind: str
+    name: str
+    text: Text
+    when: str = ""
+
+
+@dataclass(frozen=True)
 class RoleInfo:
     name: str
     description: str  # galaxy_info.description
@@ -104,3 +117,4 @@ class RoleInfo:
     # What the role keeps on a host (meta/sigen.yml state): none | cache | database | files
     # | metrics | backups; "" when the role has no record.
     state: str = ""
+    manages: tuple[Managed, ...] = ()

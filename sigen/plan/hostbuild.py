@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sigen.plan.components import Component
+from sigen.plan.components import Component, Managed
 from sigen.plan.steps import BackupJob, InstallStep, RestoreProcedure
 from sigen.plan.system import Host
 
@@ -46,6 +46,8 @@ class BuildRole:
     components: tuple[Component, ...]
     settings: tuple[Setting, ...]
     defaults_kept: int
+    # What it sets up besides its packages (files, accounts, units, logs), names resolved.
+    managed: tuple[Managed, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -146,7 +146,9 @@ def system_design(plan: Plan, term: Term) -> Graph:
             found = outside.get(link.source)
             if found is None:
                 style = "client" if link.kind == "client" else "service"
-                lines = (link.source, link.address) if link.address else (link.source,)
+                # A client named by its address shows the address once.
+                lines = (link.source, link.address) \
+                    if link.address and link.address != link.source else (link.source,)
                 found = outside[link.source] = Node(ids(f"\0outside:{link.source}"), lines,
                                                     style, "round")
                 graph.nodes.append(found)

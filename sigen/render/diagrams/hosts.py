@@ -199,8 +199,8 @@ def _grouped(bp: Blueprint, term: Term, fine: bool) -> Graph:
                     f"\0nets:{h.site.name}:{iface.network.zone}"
                 reached[target] = reached.get(target, 0) + 1
         for target, count in reached.items():
-            graph.edges.append(Edge(node.id, ids(target), f"{count} {term('n addresses')}",
-                                    "link"))
+            noun = term("n address" if count == 1 else "n addresses")
+            graph.edges.append(Edge(node.id, ids(target), f"{count} {noun}", "link"))
     for site in bp.sites:
         box = sites[site.name]
         if fine:
@@ -212,7 +212,8 @@ def _grouped(bp: Blueprint, term: Term, fine: bool) -> Graph:
                     by_zone.setdefault(net.zone, []).append(net)
             for zone_name, nets in by_zone.items():
                 vlans = sorted(n.vlan for n in nets if n.vlan)
-                lines = [f"{term('zone')} {zone_name}: {len(nets)} {term('n networks')}",
+                noun = term("n network" if len(nets) == 1 else "n networks")
+                lines = [f"{term('zone')} {zone_name}: {len(nets)} {noun}",
                          names_text([n.cidr for n in nets], 2)]
                 if vlans:
                     lines.append(f"VLAN {vlans[0]}" if len(vlans) == 1 else
