@@ -8,6 +8,7 @@ golden trees: a test checks they are byte-for-byte the role library's files.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -82,6 +83,9 @@ def test_stamped_and_free_of_machine_paths(name: str, roles: Path) -> None:
                 in head[0], rel
         # The lab hosts' own root account (where the lab key is mounted) is not this machine.
         text = text.replace(":/root/.ssh/authorized_keys:ro", ":<lab host>")
+        # The software build names each administrator's keys on the managed hosts, as the
+        # blueprint names the administrators: a path of those hosts, not of this machine.
+        text = re.sub(r"/home/[a-z_][a-z0-9_-]*/\.ssh/authorized_keys", "<admin keys>", text)
         for machine in (str(REPO), "/tmp/", "/home/", "/root/"):
             assert machine not in text, (rel, machine)
 

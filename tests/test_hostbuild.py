@@ -243,10 +243,11 @@ def test_versions_come_from_the_last_inventory_run() -> None:
              for h in plan.inventory.hosts}
     record = {"format": 1, "system": "eshop", "blueprint": loaded.sha256,
               "environment": plan.inventory.env, "started": "2026-12-01T02:00:00Z",
-              "name": "production-20261201T020000Z", "hosts": hosts, "drift": []}
+              "name": "production-20261201T020000Z", "hosts": hosts, "drift": [],
+              "seconds": 42.0, "ansible_exit": 0}
     files = render_loaded(loaded, ROLES, evidence=Evidence(inventory_runs=(record,))).files
     for lang, column in (("en", "| Version expected | Installed (2026-12-01) |"),
-                         ("zh-TW", "| 預期版本 | 已安裝（2026-12-01） |")):
+                         ("zh-TW", "| 預期版本 | 已安裝（2026-12-01） |")):  # noqa: RUF001
         doc = files[f"docs/{lang}/software-build.md"].decode()
         assert column in doc, lang
         assert "| `nginx` | 1.22.1 | 9.9-test |" in doc, lang

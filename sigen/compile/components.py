@@ -155,7 +155,9 @@ def _tasks(items: Any, folder: Path, seen: frozenset[Path] = frozenset(),
             if isinstance(name, str) and "{{" not in name:
                 path = (folder / name).resolve()
                 if path not in seen and path.is_file():
-                    passed = task.get("vars") if isinstance(task.get("vars"), dict) else {}
+                    given_vars = task.get("vars")
+                    passed: Mapping[str, Any] = given_vars if isinstance(given_vars, dict) \
+                        else {}
                     scope = {**(given or {}),
                              **{str(k): str(v) for k, v in passed.items()
                                 if isinstance(v, str | int | float)}}
