@@ -113,7 +113,7 @@ class Standing:
 
     subject: str  # the drill's name, or the environment verified
     status: str  # unverified | stale | current
-    run: str = ""  # the record's name ("" when never run)
+    run: str = ""  # a drill record's name, a verification run's start ("" when never run)
     date: str = ""  # the run's ISO date
     passed: bool | None = None
     changes: tuple[Change, ...] = ()
