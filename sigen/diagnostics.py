@@ -165,6 +165,7 @@ CODES: dict[str, str] = {
     "SG921": "a drill's latest run no longer proves the system (stale)",
     "SG922": "a drill is overdue",
     "SG923": "a drill's latest run failed",
+    "SG924": "a measured record is damaged or was edited",
     # The lab and runs against an environment
     "SG950": "the lab cannot be brought up, inspected or removed",
     "SG951": "no such environment, or the lab is not up",

@@ -3,8 +3,10 @@
 Measured records (``records/verify/*.json`` from ``sigen verify``, ``records/drills/*.json``
 from ``sigen drill``, ``records/inventory/*.json`` from ``sigen inventory``) enter the plan
 as data, the way the blueprint does, so the documents render from the plan alone. A record
-is evidence: one that cannot be read, or of another format, is skipped, never guessed at.
-Reading them imports no Ansible.
+is evidence, never guessed at: one of another format (a later sigen's) is skipped, and one
+that is no JSON or not as its writer makes it stops the build with a diagnostic per problem
+(``sigen.compile.validate.records``), before anything is written. Reading them imports no
+Ansible.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from sigen.compile.validate.records import check_record, unreadable
+from sigen.diagnostics import Diagnostic, SigenError
 from sigen.plan.evidence import (
     DRILL_FORMAT,
     DRILL_RUNS,
@@ -24,21 +28,30 @@ from sigen.plan.evidence import (
     Evidence,
 )
 
-__all__ = ["read_drills", "read_evidence", "read_inventories", "read_records", "read_runs",
-           "summary"]
+__all__ = ["read_evidence", "read_records", "summary"]
 
 
-def read_records(folder: Path, fmt: int) -> list[tuple[Path, dict[str, Any]]]:
-    """Each JSON record of format ``fmt`` in ``folder`` by file name."""
-    found = []
+def read_records(folder: Path, fmt: int, kind: str
+                 ) -> tuple[list[tuple[Path, dict[str, Any]]], list[Diagnostic]]:
+    """Each sound JSON record of format ``fmt`` in ``folder`` by file name, and a
+    diagnostic for each problem of the others (``kind``: the schema of
+    sigen/data/records.schema.yml they must match)."""
+    found, problems = [], []
     for path in sorted(folder.glob("*.json")) if folder.is_dir() else ():
         try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError):
+            text = path.read_text("utf-8")
+            record = json.loads(text)
+        except OSError:
+            continue  # gone since the listing, or a folder named *.json: no record
+        except ValueError as exc:
+            problems.append(unreadable(path, str(path), kind, exc))
             continue
         if isinstance(record, dict) and record.get("format") == fmt:
-            found.append((path, record))
-    return found
+            wrong = check_record(path, text, record, kind, str(path))
+            problems += wrong
+            if not wrong:
+                found.append((path, record))
+    return found, problems
 
 
 def summary(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
@@ -51,28 +64,20 @@ def summary(checks: Sequence[Mapping[str, Any]]) -> dict[str, int]:
     }
 
 
-def read_runs(out: Path) -> list[dict[str, Any]]:
-    """Every verification record in ``out``, oldest first, each with its ``summary``."""
-    runs = [{**record, "summary": summary(record.get("checks", ()))}
-            for _path, record in read_records(out / VERIFY_RUNS, VERIFY_FORMAT)]
-    return sorted(runs, key=lambda r: (str(r.get("started")), str(r.get("environment"))))
-
-
-def read_drills(out: Path) -> list[dict[str, Any]]:
-    """Every drill record in ``out``, oldest first, each with its ``name`` (the file's stem,
-    which names its report)."""
-    found = [{**record, "name": path.stem}
-             for path, record in read_records(out / DRILL_RUNS, DRILL_FORMAT)]
-    return sorted(found, key=lambda r: (str(r.get("started")), r["name"]))
-
-
-def read_inventories(out: Path) -> list[dict[str, Any]]:
-    """Every inventory record in ``out``, oldest first, each with its ``name``."""
-    found = [{**record, "name": path.stem}
-             for path, record in read_records(out / INVENTORY_RUNS, INVENTORY_FORMAT)]
-    return sorted(found, key=lambda r: (str(r.get("started")), r["name"]))
-
-
 def read_evidence(out: Path) -> Evidence:
-    return Evidence(tuple(read_runs(out)), tuple(read_drills(out)),
-                    tuple(read_inventories(out)))
+    """Every record in ``out``, each kind oldest first: verification runs with their
+    ``summary``, drills and inventories with their ``name`` (the file's stem, which names a
+    drill's report). Raises SigenError with the problems of every unusable record."""
+    verify, bad_verify = read_records(out / VERIFY_RUNS, VERIFY_FORMAT, "verify")
+    drills, bad_drills = read_records(out / DRILL_RUNS, DRILL_FORMAT, "drill")
+    taken, bad_taken = read_records(out / INVENTORY_RUNS, INVENTORY_FORMAT, "inventory")
+    if bad_verify or bad_drills or bad_taken:
+        raise SigenError([*bad_verify, *bad_drills, *bad_taken])
+    runs = sorted(({**r, "summary": summary(r["checks"])} for _p, r in verify),
+                  key=lambda r: (r["started"], r["environment"]))
+    return Evidence(
+        tuple(runs),
+        tuple(sorted(({**r, "name": p.stem} for p, r in drills),
+                     key=lambda r: (r["started"], r["name"]))),
+        tuple(sorted(({**r, "name": p.stem} for p, r in taken),
+                     key=lambda r: (r["started"], r["name"]))))

@@ -27,7 +27,7 @@ from sigen.compile.gcpause import collector_paused
 from sigen.compile.yaml12 import DuplicateKey, KeyNotText, compose_yaml12, load_yaml12
 from sigen.diagnostics import Diagnostic, SigenError
 
-__all__ = ["DocPath", "LoadedBlueprint", "load_blueprint", "load_text"]
+__all__ = ["DocPath", "LoadedBlueprint", "PositionIndex", "load_blueprint", "load_text"]
 
 DocPath = Sequence[str | int]
 
@@ -46,7 +46,7 @@ _YAML_DIRECTIVE = re.compile(r"^%YAML[ \t]+(\S+)", re.MULTILINE)
 _ALIAS = re.compile(r"(?:^|[\s\[{,:-])\*[^\s,\[\]{}]+", re.MULTILINE)
 
 
-class _PositionIndex:
+class PositionIndex:
     """The document's node tree, composed on first use, answering path -> (line, col)."""
 
     def __init__(self, text: str) -> None:
@@ -119,10 +119,10 @@ class LoadedBlueprint:
     sha256: str
     text: str = field(repr=False)
     yaml11_plain: tuple[tuple[int, int, str], ...] = field(default=(), repr=False)
-    _index: _PositionIndex = field(init=False, repr=False, compare=False)
+    _index: PositionIndex = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_index", _PositionIndex(self.text))
+        object.__setattr__(self, "_index", PositionIndex(self.text))
 
     @property
     def display_path(self) -> str:

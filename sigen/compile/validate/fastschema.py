@@ -16,16 +16,18 @@ from __future__ import annotations
 
 import datetime
 import functools
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
 from sigen.compile.validate.schema import BlueprintValidator, load_schema
 
-__all__ = ["accepts", "source"]
+__all__ = ["Check", "accepts", "compiled", "source"]
 
 Check = Callable[[Any], bool]
 _RULES = frozenset({"type", "required", "schema", "check_with", "empty", "min", "max",
-                    "allowed", "minlength", "keysrules", "valuesrules", "excludes", "meta"})
+                    "allowed", "minlength", "keysrules", "valuesrules", "excludes", "meta",
+                    "nullable", "regex", "allow_unknown"})
 # The Python types the loader makes for each schema type (sigen.compile.loader gives plain
 # dict, list, str, int, float, bool, None, date and datetime only).
 _TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
@@ -68,7 +70,8 @@ def _passes(method: Callable[[str, Any], None]) -> Check:
 class _Compiler:
     """Python source of one function per rule set, and the values they refer to."""
 
-    def __init__(self) -> None:
+    def __init__(self, allow_unknown: bool = False) -> None:
+        self.allow_unknown = allow_unknown  # the validator's default for every mapping
         self.lines: list[str] = []
         self.names: dict[str, Any] = {}
         self._probe = _Probe()
@@ -89,7 +92,7 @@ class _Compiler:
             return fn
         types = rule.get("type")
         names = (types,) if isinstance(types, str) else tuple(types or ())
-        body: list[str] = []
+        body: list[str] = ["if v is None: return True"] if rule.get("nullable") else []
         if names:
             allowed_types = tuple(t for n in names for t in _TYPES.get(n, ()))
             if not allowed_types:
@@ -99,32 +102,42 @@ class _Compiler:
             body.append(f"if type(v) not in {types_name}: return False")
         else:
             body.append("if v is None: return False")
-        # cerberus skips most rules for an empty value: only non-empty values are judged here.
-        sized = bool(set(names) & {"string", "list", "dict"}) or not names
-        if sized:
-            body.append("if len(v) == 0: return False" if not rule.get("empty", True)
-                        else "if hasattr(v, '__len__') and len(v) == 0: return False")
+        # cerberus's "empty" rule judges an empty value first: false refuses it, true skips
+        # allowed, minlength, regex and check_with for it. Without the rule, an empty value
+        # meets every rule as any other value does.
+        guarded: list[str] = []  # the rules an allowed empty value skips
         if "allowed" in rule:
             allowed = self._name("a", frozenset(rule["allowed"]))
-            body.append(f"if type(v) is list:\n        if not all(x in {allowed} for x in v): "
-                        f"return False\n    elif v not in {allowed}: return False")
+            guarded.append(f"if type(v) is list:\n        if not all(x in {allowed} for x in v):"
+                           f" return False\n    elif v not in {allowed}: return False")
         for key, op in (("min", "<"), ("max", ">")):
             if key in rule:
                 bound = self._name("b", rule[key])
                 body.append(f"if v {op} {bound}: return False")
+        if "regex" in rule:
+            pattern = self._name("r", re.compile(rule["regex"]))
+            guarded.append(f"if type(v) is str and not {pattern}.fullmatch(v): return False")
         if "minlength" in rule:
-            body.append(f"if len(v) < {int(rule['minlength'])}: return False")
+            guarded.append(f"if len(v) < {int(rule['minlength'])}: return False")
         if "check_with" in rule:
             method = getattr(self._probe, f"_check_with_{rule['check_with']}")
             passes = self._name("c", _passes(method))
-            body.append(f"if not {passes}(v): return False")
+            guarded.append(f"if not {passes}(v): return False")
+        if "empty" not in rule:
+            body += guarded
+        elif not rule["empty"]:
+            body += ["if hasattr(v, '__len__') and len(v) == 0: return False", *guarded]
+        elif guarded:
+            body.append("if not (hasattr(v, '__len__') and len(v) == 0):")
+            body += ["    " + line.replace("\n", "\n    ") for line in guarded]
         inner = rule.get("schema")
         if isinstance(inner, dict):
             if "list" in names and "type" in inner:
                 item = self.value(inner)
                 body.append(f"for x in v:\n        if not {item}(x): return False")
             elif "dict" in names:
-                body.append(f"if not {self.mapping(inner)}(v): return False")
+                loose = rule.get("allow_unknown", self.allow_unknown)
+                body.append(f"if not {self.mapping(inner, loose)}(v): return False")
         if "keysrules" in rule:
             keys = self.value(rule["keysrules"])
             body.append(f"for x in v:\n        if not {keys}(x): return False")
@@ -134,8 +147,9 @@ class _Compiler:
         self.lines += [f"def {fn}(v):", *(f"    {line}" for line in body), "    return True"]
         return fn
 
-    def mapping(self, fields: Mapping[str, Mapping[str, Any]]) -> str:
-        """The name of a function: is this mapping exactly these fields, each valid?"""
+    def mapping(self, fields: Mapping[str, Mapping[str, Any]], loose: bool = False) -> str:
+        """The name of a function: is this mapping exactly these fields (``loose``: at least
+        these), each valid?"""
         checks = {name: self.value(rule) for name, rule in fields.items()}
         self._count += 1
         fn = f"m{self._count}"
@@ -149,15 +163,16 @@ class _Compiler:
             for other in ([excluded] if isinstance(excluded, str) else excluded or ()):
                 body.append(f"if {name!r} in d and {other!r} in d: return False")
         body.append(f"get = {table}.get")
+        unknown = "continue" if loose else "return False"
         body.append("for k, x in d.items():\n        f = get(k)\n"
-                    "        if f is None or not f(x): return False")
+                    f"        if f is None: {unknown}\n        if not f(x): return False")
         self.lines += [f"def {fn}(d):", *(f"    {line}" for line in body), "    return True"]
         self._tables = getattr(self, "_tables", [])
         self._tables.append((table, checks))
         return fn
 
-    def build(self) -> Check:
-        top = self.mapping(load_schema())
+    def build(self, schema: Mapping[str, Any]) -> Check:
+        top = self.mapping(schema, self.allow_unknown)
         namespace: dict[str, Any] = dict(self.names)
         exec("\n".join(self.lines), namespace)  # sigen's own schema, never user text
         for table, checks in self._tables:
@@ -168,13 +183,20 @@ class _Compiler:
 
 @functools.cache
 def _document() -> Check:
-    return _Compiler().build()
+    return _Compiler().build(load_schema())
+
+
+def compiled(schema: Mapping[str, Any], allow_unknown: bool = False) -> Check:
+    """Another cerberus schema (the records') compiled the same way: True only when a
+    ``Validator(schema, allow_unknown=allow_unknown)`` would find no error; it raises on
+    a value it cannot compare (ask cerberus then)."""
+    return _Compiler(allow_unknown).build(schema)
 
 
 def source() -> str:
     """The generated Python (for reading and for tests)."""
     compiler = _Compiler()
-    compiler.build()
+    compiler.build(load_schema())
     return "\n".join(compiler.lines)
 
 
