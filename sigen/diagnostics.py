@@ -140,6 +140,7 @@ CODES: dict[str, str] = {
     # Secrets and security
     "SG701": "literal secret in the blueprint",
     "SG702": "not an SSH public key",
+    "SG703": "a hardening exception that does not fit its control",
     # Documents
     "SG801": "one person prepares and approves the same document",
     "SG802": "document template file not found",

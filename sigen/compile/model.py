@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from sigen.compile.loader import LoadedBlueprint
+from sigen.plan.baseline import BaselineException
 from sigen.plan.evaluation import EvaluationSettings, PriceOverride
 from sigen.plan.system import (
     DEFAULT_RACK_UNITS,
@@ -269,6 +270,7 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
     fw = sec.get("firewall") or {}
     patch = sec.get("patching") or {}
     window = patch.get("window") or {}
+    baseline = sec.get("baseline") or {}
     security = Security(
         admins=tuple(Admin(a["name"], tuple(a["ssh_keys"]), bool(a.get("sudo", True)))
                      for a in sec.get("admins") or ()),
@@ -286,6 +288,10 @@ def build_model(loaded: LoadedBlueprint) -> Blueprint:
         key_custody=(KeyCustody(str(custody["holder"]), str(custody["escrow"]),
                                 _str(custody.get("deputy")))
                      if isinstance(custody := sec.get("key_custody"), dict) else None),
+        banner=_str(baseline.get("banner")),
+        exceptions=tuple(BaselineException(str(e["control"]), e["value"], str(e["reason"]),
+                                           str(e["approved_by"]))
+                         for e in baseline.get("exceptions") or ()),
     )
 
     environments = tuple(

@@ -19,6 +19,7 @@ from graphlib import TopologicalSorter
 from pathlib import Path
 
 from sigen.compile import lab, recovery, verification, wiring
+from sigen.compile.baseline import make_baseline
 from sigen.compile.change import change_request
 from sigen.compile.components import role_infos
 from sigen.compile.evaluation import host_evaluation
@@ -287,6 +288,7 @@ def make_plan(bp: Blueprint, evidence: Evidence | None = None,
         evidence=_judged(evidence or Evidence(), drills, bp),
         role_files=role_files(roles_dir, roles) if roles_dir is not None else {},
         documents=documents or Documents(),
+        baseline=make_baseline(bp.security),
     )
     core = replace(core, change=change_request(bp, install, jobs, dependents,
                                                core.window_minutes))

@@ -10,20 +10,10 @@ import functools
 import ipaddress
 from typing import Any
 
-from sigen.plan import Check, Environment, Host, Jinja, Plan
+from sigen.plan import Check, Environment, Host, Plan
+from sigen.plan.baseline import ROOT_LOGIN
 
-__all__ = ["SSH_SETTINGS", "checks", "rows"]
-
-# sshd -T keys the hardening role sets, with the value it promises (a Jinja expression
-# where the value comes from the environment's inventory, e.g. root login).
-SSH_SETTINGS: tuple[tuple[str, str], ...] = (
-    ("permitrootlogin", Jinja("{{ hardening_ssh_permit_root_login }}")),
-    ("passwordauthentication", "no"),
-    ("permitemptypasswords", "no"),
-    ("kbdinteractiveauthentication", "no"),
-    ("maxauthtries", Jinja("{{ hardening_ssh_max_auth_tries | default(2) }}")),
-    ("x11forwarding", "no"),
-)
+__all__ = ["checks", "rows"]
 
 
 def _service_address(host: Host, plan: Plan, service_name: str) -> str:
@@ -86,11 +76,11 @@ def checks(plan: Plan) -> tuple[Check, ...]:
     make = tuple.__new__
 
     def add(kind: str, host: str, subject: str, target: str = "", port: int = 0,
-            setting: str = "", expected: str = "", unit: str = "") -> None:
+            unit: str = "") -> None:
         # Numbered as made: renumbering 160,000 frozen checks took 2 s at 10,000 hosts.
         # tuple.__new__ is what Check(...) calls, without a Python frame in between.
         found.append(make(Check, (f"TST-{len(found) + 1:03d}", kind, host, subject, target,
-                                  port, setting, expected, unit)))
+                                  port, unit)))
 
     for svc in bp.services:
         for host in svc.hosts:
@@ -112,9 +102,6 @@ def checks(plan: Plan) -> tuple[Check, ...]:
             peer, address = probe
             add("refused", peer.name, dest.name, target=address, port=bp.security.ssh_port)
     for host in bp.hosts:
-        for setting, expected in SSH_SETTINGS:
-            add("ssh", host.name, setting, setting=setting, expected=expected)
-    for host in bp.hosts:
         add("time", host.name, "chrony")
     for policy in bp.backups:
         for host in policy.hosts:
@@ -122,32 +109,42 @@ def checks(plan: Plan) -> tuple[Check, ...]:
     return tuple(found)
 
 
-# What the hardening role uses when the blueprint does not say (its defaults/main.yml).
-_ROLE_DEFAULTS = {"{{ hardening_ssh_max_auth_tries | default(2) }}": "2"}
-
-
-def _expected(check: Check, plan: Plan, env: Environment) -> str:
-    if check.expected == "{{ hardening_ssh_permit_root_login }}":
-        return plan.root_login[env.name]
-    return _ROLE_DEFAULTS.get(check.expected, check.expected)
+def _baseline_rows(plan: Plan, env: Environment,
+                   seen: dict[tuple[str, Any], dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    every = plan.baseline.checks
+    for host in plan.blueprint.hosts:
+        for check in every:
+            outcome = seen.get((host.name, check["id"]))
+            expected = check["expected"]
+            out.append({
+                "id": check["id"], "kind": check["kind"], "host": host.name,
+                "subject": check["id"], "target": "", "port": 0, "setting": check["setting"],
+                "expected": plan.root_login[env.name] if expected is ROOT_LOGIN else expected,
+                "passed": None if outcome is None else bool(outcome.get("passed")),
+                "observed": "" if outcome is None else str(outcome.get("observed", "")),
+            })
+    return out
 
 
 def rows(plan: Plan, env: Environment,
          outcomes: dict[str, list[dict[str, Any]]] | None = None) -> list[dict[str, Any]]:
     """Every check as a record row for ``env``: expected values resolved, and the outcome
-    (``passed`` None: not run) from verify.yml's ``outcomes`` by host."""
+    (``passed`` None: not run) from verify.yml's ``outcomes`` by host. A run's rows (with
+    ``outcomes``) also hold the baseline's checks, one per control and host."""
     seen = {(host, o.get("id")): o for host, items in (outcomes or {}).items() for o in items}
     out = []
     for check in plan.checks:
         outcome = seen.get((check.host, check.id))
         out.append({
             "id": check.id, "kind": check.kind, "host": check.host, "subject": check.subject,
-            "target": check.target, "port": check.port, "setting": check.setting,
-            "expected": _expected(check, plan, env) if check.kind == "ssh" else "",
+            "target": check.target, "port": check.port, "setting": "", "expected": "",
             "passed": None if outcome is None else bool(outcome.get("passed")),
             "observed": "" if outcome is None else str(outcome.get("observed", "")),
         })
     _witness_refusals(plan, out)
+    if outcomes is not None:
+        out += _baseline_rows(plan, env, seen)
     return out
 
 

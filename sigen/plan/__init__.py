@@ -12,6 +12,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sigen.plan.baseline import Baseline, BaselineException, Control
     from sigen.plan.change import ChangeRequest, Clock, Impact, TimedStep, Unprotected
     from sigen.plan.checks import KINDS, Check
     from sigen.plan.components import (
@@ -88,6 +89,8 @@ __all__ = [
     "Assignment",
     "BackupJob",
     "BackupPolicy",
+    "Baseline",
+    "BaselineException",
     "Blueprint",
     "BreakEven",
     "BuildRole",
@@ -98,6 +101,7 @@ __all__ = [
     "Check",
     "Clock",
     "Component",
+    "Control",
     "Copy",
     "CostLine",
     "DocumentInfo",
@@ -161,6 +165,9 @@ __all__ = [
 ]
 
 _LAZY = {
+    "Baseline": "sigen.plan.baseline",
+    "BaselineException": "sigen.plan.baseline",
+    "Control": "sigen.plan.baseline",
     "Copy": "sigen.plan.protection",
     "NotBackedUp": "sigen.plan.protection",
     "PolicyProtection": "sigen.plan.protection",

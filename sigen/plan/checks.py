@@ -9,18 +9,25 @@ disagree. Each check runs on one host and is about one thing:
   its source host;
 - ``refused``: an undeclared connection to a host is refused by its firewall (SSH from a
   peer on a service network: sshd listens there, so only the firewall can refuse it);
-- ``ssh``: one hardened sshd setting holds (``sshd -T``);
 - ``time``: the host's clock is synchronised (chrony);
 - ``backup``: a backup policy's timer is enabled and active on a host it covers.
+
+The hardening baseline (``sigen.plan.baseline``) is checked on every host as well, one
+check per control named by the control, of the kinds ``BASELINE_KINDS``: ``ssh`` (a value
+``sshd -T`` prints), ``login`` (a value of /etc/login.defs), ``banner`` (a banner file's
+text), ``limit`` (a hard limit of a login session). They are the same on every host, so
+they are not among a plan's checks: verify.yml holds them once and a run's record has one
+row per control and host.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
 
-__all__ = ["KINDS", "Check"]
+__all__ = ["BASELINE_KINDS", "KINDS", "Check"]
 
-KINDS = ("port", "flow", "refused", "ssh", "time", "backup")
+KINDS = ("port", "flow", "refused", "time", "backup")
+BASELINE_KINDS = ("ssh", "login", "banner", "limit")
 
 
 class Check(NamedTuple):
@@ -32,8 +39,6 @@ class Check(NamedTuple):
     subject: str  # what it is about: a service, a flow name, a setting, a policy
     target: str = ""  # address it connects to (port, flow, refused)
     port: int = 0
-    setting: str = ""  # ssh: the sshd -T key
-    expected: str = ""  # ssh: the promised value (a Jinja expression of sigen's, or text)
     unit: str = ""  # backup: the timer
 
     def as_vars(self) -> dict[str, object]:
@@ -42,9 +47,6 @@ class Check(NamedTuple):
         if self.target:
             out["target"] = self.target
             out["port"] = self.port
-        if self.setting:
-            out["setting"] = self.setting
-            out["expected"] = self.expected  # Jinja where sigen wrote an expression
         if self.unit:
             out["unit"] = self.unit
         return out

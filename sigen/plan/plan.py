@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sigen.plan.baseline import Baseline
 from sigen.plan.change import ChangeRequest
 from sigen.plan.checks import Check
 from sigen.plan.components import RoleInfo
@@ -69,6 +70,8 @@ class Plan:
     install_minutes: int  # the estimated duration of every install step together
     window_minutes: int  # the maintenance window (0: none defined)
     roles: tuple[str, ...]  # the roles the project uses, by name
+    # The hardening baseline: each control's value on every host, its CIS rule, its family.
+    baseline: Baseline = field(default_factory=Baseline)
     checks: tuple[Check, ...] = ()
     # The checks as rows for the default environment, expected values resolved.
     planned_checks: tuple[Mapping[str, Any], ...] = ()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from datetime import timedelta
 from typing import Any
 
+from sigen.plan.baseline import BaselineException
 from sigen.plan.evaluation import EvaluationSettings
 
 __all__ = [
@@ -421,6 +422,8 @@ class Security:
     key_custody: KeyCustody | None = None
     patch_updates: str = "security"  # security | all
     patch_method: str = "automatic"  # automatic | rolling (patch.yml)
+    banner: str = ""  # security.baseline.banner: the login warning ("" : the baseline's)
+    exceptions: tuple[BaselineException, ...] = ()  # security.baseline.exceptions
 
 
 @dataclass(frozen=True, eq=False)

@@ -42,6 +42,10 @@ def _loop(kinds: list[str]) -> Jinja:
     return Jinja(_MINE.replace("KINDS", repr(kinds)))
 
 
+def _baseline(kind: str) -> Jinja:
+    return Jinja(f"{{{{ sigen_baseline | selectattr('kind', 'eq', {kind!r}) }}}}")
+
+
 def _label() -> dict[str, Any]:
     return {"label": Jinja("{{ item.id }} {{ item.subject }}"
                            "{{ (' ' ~ item.target ~ ':' ~ item.port) if item.target is defined"
@@ -52,6 +56,13 @@ def _check_tasks() -> list[dict[str, Any]]:
     sshd_value = Jinja("{{ (sigen_sshd.stdout_lines | default([])\n"
                        "    | select('match', item.setting ~ ' ') | first\n"
                        "    | default(item.setting ~ ' (not set)')).split(' ', 1)[1] }}")
+    # The last uncommented line of the key, as login.defs reads it.
+    login_value = Jinja("{{ ((sigen_login_defs.content | default('') | b64decode).splitlines()\n"
+                        "    | map('trim') | select('match', item.setting ~ '\\s')\n"
+                        "    | list | last | default(item.setting ~ ' (not set)')).split()[1]"
+                        " }}")
+    banner_text = Jinja("{{ (sigen_banners.results | selectattr('item.id', 'eq', item.id)\n"
+                        "    | map(attribute='content') | first | default('')) | b64decode }}")
     return [
         {
             "name": "TST Services answer and declared flows reach their targets",
@@ -82,7 +93,7 @@ def _check_tasks() -> list[dict[str, Any]]:
         },
         {
             # sshd -T prints prohibit-password under its old name.
-            "name": "TST sshd runs with the hardened settings",
+            "name": "TST BL sshd runs with the baseline's settings",
             "ansible.builtin.assert": {
                 "that": [Jinja("sigen_sshd_value == (item.expected | string"
                                " | replace('prohibit-password', 'without-password'))")],
@@ -92,9 +103,67 @@ def _check_tasks() -> list[dict[str, Any]]:
                 "quiet": True,
             },
             "vars": {"sigen_sshd_value": sshd_value},
-            "loop": _loop(["ssh"]),
+            "loop": _baseline("ssh"),
             "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
             "register": "sigen_tst_ssh",
+            "ignore_errors": True,
+        },
+        {
+            "name": "Read login.defs",
+            "ansible.builtin.slurp": {"src": "/etc/login.defs"},
+            "register": "sigen_login_defs",
+            "failed_when": False,
+        },
+        {
+            "name": "TST BL login.defs holds the baseline's password aging and umask",
+            "ansible.builtin.assert": {
+                "that": [Jinja("sigen_login_value == item.expected | string")],
+                "fail_msg": Jinja("login.defs: {{ item.setting }} {{ sigen_login_value }},"
+                                  " expected {{ item.expected }}"),
+                "success_msg": Jinja("login.defs: {{ item.setting }} {{ sigen_login_value }}"),
+                "quiet": True,
+            },
+            "vars": {"sigen_login_value": login_value},
+            "loop": _baseline("login"),
+            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
+            "register": "sigen_tst_login",
+            "ignore_errors": True,
+        },
+        {
+            "name": "Read the login banners",
+            "ansible.builtin.slurp": {"src": Jinja("{{ item.setting }}")},
+            "loop": _baseline("banner"),
+            "loop_control": {"label": Jinja("{{ item.setting }}")},
+            "register": "sigen_banners",
+            "failed_when": False,
+        },
+        {
+            "name": "TST BL The login banners say what the blueprint says",
+            "ansible.builtin.assert": {
+                "that": [Jinja("sigen_banner_text == item.expected ~ '\\n'")],
+                "fail_msg": Jinja("{{ item.setting }}: {{ sigen_banner_text | trim | truncate(80)"
+                                  " or 'missing' }}"),
+                "success_msg": Jinja("{{ item.setting }}: the banner"
+                                     " ({{ sigen_banner_text | length }} characters)"),
+                "quiet": True,
+            },
+            "vars": {"sigen_banner_text": banner_text},
+            "loop": _baseline("banner"),
+            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
+            "register": "sigen_tst_banner",
+            "ignore_errors": True,
+        },
+        {
+            # A fresh login session's limit, as pam_limits sets it (runuser -l opens one):
+            # the connection Ansible reuses may predate the limits the deploy wrote.
+            "name": "TST BL Login sessions have the baseline's hard limits",
+            "ansible.builtin.command": {"argv": ["runuser", "-l", "root", "-c",
+                                                 Jinja("ulimit -H{{ item.setting }}")]},
+            "loop": _baseline("limit"),
+            "loop_control": {"label": Jinja("{{ item.id }} ulimit -H{{ item.setting }}")},
+            "register": "sigen_tst_limit",
+            "changed_when": False,
+            "failed_when": Jinja("sigen_tst_limit.stdout | trim != item.expected | string"),
             "ignore_errors": True,
         },
         {
@@ -127,7 +196,8 @@ def _check_tasks() -> list[dict[str, Any]]:
 
 def _outcome_tasks() -> list[dict[str, Any]]:
     registered = ", ".join(f"sigen_tst_{k}" for k in
-                           ("connect", "refused", "ssh", "time", "backup"))
+                           ("connect", "refused", "ssh", "login", "banner", "limit", "time",
+                            "backup"))
     return [
         {
             "name": "Collect the outcome of every check on this host",
@@ -169,12 +239,13 @@ def render_verify(plan: Plan, stamp: str, preflight: dict[str, Any]) -> bytes:
     turning them into play data."""
     found = plan.checks
     name = plan.blueprint.name
-    return recalled(found, f"verify.yml\0{name}\0{stamp}\0{preflight!r}",
-                    lambda: _verify_text(name, found, stamp, preflight)).encode()
+    baseline = [dict(c) for c in plan.baseline.checks]
+    return recalled(found, f"verify.yml\0{name}\0{stamp}\0{preflight!r}\0{baseline!r}",
+                    lambda: _verify_text(name, found, baseline, stamp, preflight)).encode()
 
 
-def _verify_text(name: str, found: tuple[Check, ...], stamp: str,
-                 preflight: dict[str, Any]) -> str:
+def _verify_text(name: str, found: tuple[Check, ...], baseline: list[dict[str, Any]],
+                 stamp: str, preflight: dict[str, Any]) -> str:
     by_host: dict[str, Recalled] = {}
     for check in found:
         mine = by_host.get(check.host)
@@ -183,13 +254,16 @@ def _verify_text(name: str, found: tuple[Check, ...], stamp: str,
         mine.append(check.as_vars())
     span = f"{found[0].id} to {found[-1].id}" if found else "no checks"
     play = {
-        "name": f"Verify what the blueprint of {name} promises ({span})",
+        "name": f"Verify what the blueprint of {name} promises ({span}, and the hardening"
+                f" baseline)",
         "hosts": "all",
         "gather_facts": False,
         "tags": ["verify"],
         "vars": {
             "sigen_checks": Jinja("{{ sigen_verify_checks[inventory_hostname] | default([]) }}"),
             "sigen_verify_checks": by_host,
+            # The same on every host: each control of the hardening baseline.
+            "sigen_baseline": baseline,
         },
         "tasks": _check_tasks() + _outcome_tasks(),
     }

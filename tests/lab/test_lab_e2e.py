@@ -31,6 +31,7 @@ from typing import Any
 
 import pytest
 
+from sigen.plan.checks import BASELINE_KINDS
 from tests.conftest import REPO, tool
 
 # One worker for the whole module under pytest-xdist (.ci/run): one lab of this example at a time.
@@ -244,12 +245,29 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     assert f"| {record['started']} | lab |" in report
     assert "**FAIL**" not in report
 
-    # The load balancer's way to web01; the drills below do not need it.
+    baseline = [c for c in checks if c["kind"] in BASELINE_KINDS]
+    assert {(c["host"], c["id"]) for c in baseline} == {
+        (h, control) for h in _hosts() for control in _baseline_ids()}, baseline
+
+    # The load balancer's way to web01; the drills below do not need it. And one control of
+    # the hardening baseline weakened by hand on web01 (the same run checks both).
     host, flow = "web01", "loadbalancer-to-web"
     _remove_rule(f"sigen-eshop-{host}", flow)
-    rc, said = lab.sigen("verify", "--env", "lab")
+    _sshd_max_sessions(f"sigen-eshop-{host}", "2", "10")
+    try:
+        rc, said = lab.sigen("verify", "--env", "lab")
+    finally:
+        _sshd_max_sessions(f"sigen-eshop-{host}", "10", "2")
     assert rc == 1, said
-    failed = [c for c in _latest_record(Path(lab.out))["checks"] if c["passed"] is False]
+    every = [c for c in _latest_record(Path(lab.out))["checks"] if c["passed"] is False]
+    weakened = [(c["host"], c["id"], c["observed"]) for c in every
+                if c["kind"] in BASELINE_KINDS]
+    assert weakened == [(host, "ssh-max-sessions", "sshd -T: maxsessions 10, expected 2")], \
+        weakened
+    checklist = (Path(lab.out) / "docs" / "en" / "verification-checklist.md").read_text()
+    assert "| SSH limits the sessions one connection may open | 5.1.17 | Access control | " \
+        "`2` | ☒ | 6 of 7 | web01: sshd -T: maxsessions 10, expected 2 |" in checklist
+    failed = [c for c in every if c["kind"] not in BASELINE_KINDS]
     assert failed and all(c["kind"] == "flow" and c["subject"] == flow for c in failed), failed
     for check in failed:
         assert "Timeout when waiting for 10.20.20.21:80" in check["observed"], check
@@ -259,6 +277,26 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     for check in failed:
         assert f"| {check['id']} | {check['host']} |" in section
         assert "Timeout when waiting for" in section
+
+
+def _hosts() -> list[str]:
+    from sigen.compile.loader import load_blueprint
+
+    return [h["name"] for h in load_blueprint(EXAMPLE).data["hosts"]]
+
+
+def _baseline_ids() -> list[str]:
+    from sigen.build import plan_for
+    from sigen.compile.loader import load_blueprint
+
+    return [c["id"] for c in plan_for(load_blueprint(EXAMPLE), REPO / "roles").baseline.checks]
+
+
+def _sshd_max_sessions(container: str, old: str, new: str) -> None:
+    """MaxSessions of a lab host's sshd changed from ``old`` to ``new``, sshd reloaded."""
+    subprocess.run(["podman", "exec", container, "sh", "-c",
+                    f"sed -i 's/^MaxSessions {old}$/MaxSessions {new}/' /etc/ssh/sshd_config"
+                    " && systemctl reload ssh"], check=True)
 
 
 def _latest_inventory(out: Path) -> dict[str, Any]:

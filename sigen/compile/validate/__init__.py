@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sigen.compile.loader import LoadedBlueprint
+from sigen.compile.validate.baseline import check_baseline
 from sigen.compile.validate.documents import check_documents
 from sigen.compile.validate.evaluation import check_evaluation
 from sigen.compile.validate.index import Index
@@ -83,6 +84,7 @@ def validate_blueprint(
         check_racks(index)
         check_operations(index)
         check_documents(index)
+        check_baseline(index)
         check_team(index)
         check_evaluation(index)
         diags.extend(index.diags)

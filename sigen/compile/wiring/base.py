@@ -44,6 +44,9 @@ def hardening(plan: Plan, env: Environment) -> dict[str, Any]:
     out: dict[str, Any] = {
         "hardening_ssh_port": sec.ssh_port,
         "hardening_ssh_permit_root_login": plan.root_login[env.name],
+        # The baseline, control by control (exceptions applied): the same values the
+        # verification checklist states and verify.yml checks.
+        **plan.baseline.options(),
     }
     window = plan.patching
     if window is not None:

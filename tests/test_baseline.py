@@ -1,0 +1,165 @@
+"""The hardening baseline is one fact per control: the value the role variables give every
+host, the value verify.yml reads back, and the value the verification checklist states are
+the same, with the exceptions a blueprint records; the role's own defaults are the baseline,
+so the role used without sigen hardens the same way."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from sigen.build import build, plan_for
+from sigen.compile.baseline import catalogue
+from sigen.compile.loader import load_text
+from sigen.compile.verification import rows
+from sigen.diagnostics import SigenError
+from sigen.plan import Plan
+from sigen.plan.baseline import ROOT_LOGIN
+from sigen.plan.checks import BASELINE_KINDS
+from tests.conftest import REPO, ROLES
+
+EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
+PROJECT = REPO / "examples" / "onprem-physical"
+HARDENING = ROLES / "hardening"
+EXCEPTION = """  baseline:
+    banner: "Authorized use of Example Corp's systems only. Activity is logged."
+    exceptions:
+      - control: ssh-max-sessions
+        value: 10
+        reason: The monitoring agent multiplexes ten sessions on one connection.
+        approved_by: Lin Mei-Hua
+"""
+
+
+def _role_value(data: dict[str, Any], option: str, key: str) -> Any:
+    value = data[option]
+    return value[key] if key else value
+
+
+def _with_exception(tmp_path: Path, block: str = EXCEPTION) -> tuple[Path, Plan]:
+    text = EXAMPLE.read_text().replace("security:\n", "security:\n" + block, 1)
+    path = tmp_path / "eshop.yml"
+    path.write_text(text)
+    return path, plan_for(load_text(path, text.encode()), ROLES)
+
+
+@pytest.fixture(scope="module")
+def plan() -> Plan:
+    return plan_for(load_text(EXAMPLE, EXAMPLE.read_bytes()), ROLES)
+
+
+def test_the_roles_defaults_are_the_baseline() -> None:
+    defaults = yaml.safe_load((HARDENING / "defaults" / "main.yml").read_text())
+    specs = yaml.safe_load((HARDENING / "meta" / "argument_specs.yml").read_text())
+    options = specs["argument_specs"]["main"]["options"]
+    for control in catalogue()["controls"]:
+        option, _, key = control["option"].partition(".")
+        assert _role_value(defaults, option, key) == control["value"], control["id"]
+        assert _role_value({option: options[option]["default"]}, option, key) \
+            == control["value"], control["id"]
+
+
+def test_what_the_hosts_get_is_what_verify_reads_and_the_checklist_states(plan: Plan) -> None:
+    inventory = json.loads((PROJECT / "inventories" / "production" / "group_vars" / "all"
+                            / "sigen.json").read_text())
+    verify = yaml.safe_load((PROJECT / "verify.yml").read_text())[1]["vars"]["sigen_baseline"]
+    checked = {c["id"]: c for c in verify}
+    checklist = (PROJECT / "docs" / "en" / "verification-checklist.md").read_text()
+    table = checklist.split("### 2.1 Controls", 1)[1].split("### 2.2", 1)[0]
+    for n, control in enumerate(plan.baseline.controls, 1):
+        given = _role_value(inventory, control.option, control.key)
+        row = next(line for line in table.splitlines() if line.startswith(f"| {n} |"))
+        if control.set_by == "security.ssh.root_login":
+            assert given == plan.root_login["production"]
+            assert checked[control.id]["expected"] == str(ROOT_LOGIN)
+            assert f"| `{given}` |" in row
+            continue
+        assert given == control.value, control.id
+        assert checked[control.id]["expected"] == control.expected, control.id
+        assert f"| {control.cis or '-'}" in row
+        shown = (f"the banner ({len(control.expected)} characters)"
+                 if control.check == "banner" else f"`{control.expected}`")
+        assert f"| {shown} |" in row, row
+
+
+def test_the_sshd_configuration_writes_every_ssh_control() -> None:
+    template = (HARDENING / "templates" / "sshd_config.j2").read_text()
+    for control in catalogue()["controls"]:
+        if control["check"]["kind"] == "ssh":
+            option = control["option"].partition(".")[0]
+            assert "{{ " + option in template or f"in {option}.items()" in template, \
+                control["id"]
+
+
+def test_an_exception_changes_the_hosts_the_check_and_the_checklist(tmp_path: Path) -> None:
+    path, plan = _with_exception(tmp_path)
+    control = next(c for c in plan.baseline.controls if c.id == "ssh-max-sessions")
+    assert control.value == 10 and control.expected == "10" and control.baseline == 2
+    assert plan.ansible.inventory_vars["production"]["hardening_ssh_max_sessions"] == 10
+    banner = "Authorized use of Example Corp's systems only. Activity is logged."
+    assert plan.ansible.inventory_vars["lab"]["hardening_login_banner"] == banner
+    assert {c["id"]: c["expected"] for c in plan.baseline.checks}["banner-remote"] == banner
+    out = tmp_path / "eshop"
+    build(path, out, ROLES)
+    en = (out / "docs" / "en" / "verification-checklist.md").read_text()
+    assert ("| E1 | `ssh-max-sessions` (control 10) | `2` | `10` | The monitoring agent "
+            "multiplexes ten sessions on one connection. | Lin Mei-Hua |") in en
+    assert "| SSH limits the sessions one connection may open (exception E1) | 5.1.17 |" in en
+    assert "| Access control (存取控制) | 13 | 1 |" in en
+    zh = (out / "docs" / "zh-TW" / "verification-checklist.md").read_text()
+    assert "| E1 | `ssh-max-sessions`（第 10 項） | `2` | `10` |" in zh  # noqa: RUF001
+
+
+def test_core_dumps_allowed_by_an_exception_are_not_checked(tmp_path: Path) -> None:
+    _, plan = _with_exception(tmp_path, """  baseline:
+    exceptions:
+      - control: core-dumps
+        value: true
+        reason: The vendor's support needs core dumps of the application.
+        approved_by: Lin Mei-Hua
+""")
+    assert "core-dumps" not in {c["id"] for c in plan.baseline.checks}
+    assert plan.ansible.inventory_vars["production"]["hardening_core_dumps"] is True
+
+
+@pytest.mark.parametrize(("block", "said"), [
+    ("      - {control: ssh-max-session, value: 10, reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG202 no control 'ssh-max-session' in the baseline; did you mean 'ssh-max-sessions'?"),
+    ("      - {control: ssh-root-login, value: 'yes', reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 ssh-root-login is set by security.ssh.root_login, not by an exception"),
+    ("      - {control: ssh-max-sessions, value: ten, reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 the value for ssh-max-sessions must be a whole number like the baseline's (2)"),
+    ("      - {control: ssh-kex, value: ['a b'], reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 the value for ssh-kex must be a list of names"),
+    ("      - {control: ssh-log-level, value: \"INFO\\nPermitRootLogin yes\", reason: r, "
+     "approved_by: Lin Mei-Hua}\n", "without spaces or line breaks"),
+    ("      - {control: ssh-max-sessions, value: 2, reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 2 is the baseline's own value for ssh-max-sessions"),
+    ("      - {control: ssh-max-sessions, value: 4, reason: r, approved_by: Nobody}\n",
+     "SG202 unknown person 'Nobody' approves a deviation from the baseline"),
+    ("      - {control: ssh-max-sessions, value: 4, reason: r, approved_by: Lin Mei-Hua}\n"
+     "      - {control: ssh-max-sessions, value: 5, reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 a second exception for ssh-max-sessions (the first is exceptions[0])"),
+])
+def test_a_wrong_exception_is_named_with_the_fix(tmp_path: Path, block: str, said: str) -> None:
+    with pytest.raises(SigenError) as err:
+        _with_exception(tmp_path, "  baseline:\n    exceptions:\n" + block)
+    assert said in str(err.value), str(err.value)
+
+
+def test_a_run_has_one_baseline_row_per_control_and_host(plan: Plan) -> None:
+    lab = next(e for e in plan.blueprint.environments if e.name == "lab")
+    outcomes = {"web01": [{"id": "ssh-max-sessions", "passed": False,
+                           "observed": "sshd -T: maxsessions 10, expected 2"}]}
+    found = [r for r in rows(plan, lab, outcomes) if r["kind"] in BASELINE_KINDS]
+    assert len(found) == len(plan.blueprint.hosts) * len(plan.baseline.checks)
+    failed = [r for r in found if r["passed"] is False]
+    assert [(r["host"], r["id"]) for r in failed] == [("web01", "ssh-max-sessions")]
+    root = next(r for r in found if r["id"] == "ssh-root-login")
+    assert root["expected"] == plan.root_login["lab"]
+    # The planned rows (no run) hold none: the checklist lists the controls themselves.
+    assert not [r for r in rows(plan, lab) if r["kind"] in BASELINE_KINDS]
