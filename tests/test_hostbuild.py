@@ -78,8 +78,20 @@ def _value(files: dict[str, bytes], path: str, name: str, step: str) -> Any:
         [play] = data
         assert play["name"].startswith(step)
         [role] = play["roles"]
-        return role["vars"][name]
-    return data[name]
+        return _plain(role["vars"][name])
+    return _plain(data[name])
+
+
+def _plain(value: Any) -> Any:
+    """A JSON inventory's value with user text as the text (``{"__ansible_unsafe": ...}``
+    is the JSON form of !unsafe)."""
+    if isinstance(value, dict):
+        if set(value) == {"__ansible_unsafe"}:
+            return value["__ansible_unsafe"]
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
 
 
 def _shown(value: str) -> Any:
