@@ -46,6 +46,22 @@ def _baseline(kind: str) -> Jinja:
     return Jinja(f"{{{{ sigen_baseline | selectattr('kind', 'eq', {kind!r}) }}}}")
 
 
+def _baseline_assert(kind: str, name: str, var: str, value: Jinja, that: str, fail: str,
+                     success: str) -> dict[str, Any]:
+    """One looped assert over the baseline's checks of ``kind``: ``var`` (``value``, what
+    the host shows) against each check's expected value; registered as sigen_tst_KIND."""
+    return {
+        "name": name,
+        "ansible.builtin.assert": {"that": [Jinja(that)], "fail_msg": Jinja(fail),
+                                   "success_msg": Jinja(success), "quiet": True},
+        "vars": {var: value},
+        "loop": _baseline(kind),
+        "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
+        "register": f"sigen_tst_{kind}",
+        "ignore_errors": True,
+    }
+
+
 def _label() -> dict[str, Any]:
     return {"label": Jinja("{{ item.id }} {{ item.subject }}"
                            "{{ (' ' ~ item.target ~ ':' ~ item.port) if item.target is defined"
@@ -91,44 +107,24 @@ def _check_tasks() -> list[dict[str, Any]]:
             "changed_when": False,
             "failed_when": False,
         },
-        {
-            # sshd -T prints prohibit-password under its old name.
-            "name": "TST BL sshd runs with the baseline's settings",
-            "ansible.builtin.assert": {
-                "that": [Jinja("sigen_sshd_value == (item.expected | string"
-                               " | replace('prohibit-password', 'without-password'))")],
-                "fail_msg": Jinja("sshd -T: {{ item.setting }} {{ sigen_sshd_value }},"
-                                  " expected {{ item.expected }}"),
-                "success_msg": Jinja("sshd -T: {{ item.setting }} {{ sigen_sshd_value }}"),
-                "quiet": True,
-            },
-            "vars": {"sigen_sshd_value": sshd_value},
-            "loop": _baseline("ssh"),
-            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
-            "register": "sigen_tst_ssh",
-            "ignore_errors": True,
-        },
+        # sshd -T prints prohibit-password under its old name.
+        _baseline_assert(
+            "ssh", "TST BL sshd runs with the baseline's settings", "sigen_sshd_value",
+            sshd_value, "sigen_sshd_value == (item.expected | string"
+            " | replace('prohibit-password', 'without-password'))",
+            "sshd -T: {{ item.setting }} {{ sigen_sshd_value }}, expected {{ item.expected }}",
+            "sshd -T: {{ item.setting }} {{ sigen_sshd_value }}"),
         {
             "name": "Read login.defs",
             "ansible.builtin.slurp": {"src": "/etc/login.defs"},
             "register": "sigen_login_defs",
             "failed_when": False,
         },
-        {
-            "name": "TST BL login.defs holds the baseline's password aging and umask",
-            "ansible.builtin.assert": {
-                "that": [Jinja("sigen_login_value == item.expected | string")],
-                "fail_msg": Jinja("login.defs: {{ item.setting }} {{ sigen_login_value }},"
-                                  " expected {{ item.expected }}"),
-                "success_msg": Jinja("login.defs: {{ item.setting }} {{ sigen_login_value }}"),
-                "quiet": True,
-            },
-            "vars": {"sigen_login_value": login_value},
-            "loop": _baseline("login"),
-            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
-            "register": "sigen_tst_login",
-            "ignore_errors": True,
-        },
+        _baseline_assert(
+            "login", "TST BL login.defs holds the baseline's password aging and umask",
+            "sigen_login_value", login_value, "sigen_login_value == item.expected | string",
+            "login.defs: {{ item.setting }} {{ sigen_login_value }}, expected {{ item.expected }}",
+            "login.defs: {{ item.setting }} {{ sigen_login_value }}"),
         {
             "name": "Read the login banners",
             "ansible.builtin.slurp": {"src": Jinja("{{ item.setting }}")},
@@ -137,22 +133,11 @@ def _check_tasks() -> list[dict[str, Any]]:
             "register": "sigen_banners",
             "failed_when": False,
         },
-        {
-            "name": "TST BL The login banners say what the blueprint says",
-            "ansible.builtin.assert": {
-                "that": [Jinja("sigen_banner_text == item.expected ~ '\\n'")],
-                "fail_msg": Jinja("{{ item.setting }}: {{ sigen_banner_text | trim | truncate(80)"
-                                  " or 'missing' }}"),
-                "success_msg": Jinja("{{ item.setting }}: the banner"
-                                     " ({{ sigen_banner_text | length }} characters)"),
-                "quiet": True,
-            },
-            "vars": {"sigen_banner_text": banner_text},
-            "loop": _baseline("banner"),
-            "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
-            "register": "sigen_tst_banner",
-            "ignore_errors": True,
-        },
+        _baseline_assert(
+            "banner", "TST BL The login banners say what the blueprint says",
+            "sigen_banner_text", banner_text, "sigen_banner_text == item.expected ~ '\\n'",
+            "{{ item.setting }}: {{ sigen_banner_text | trim | truncate(80) or 'missing' }}",
+            "{{ item.setting }}: the banner ({{ sigen_banner_text | length }} characters)"),
         {
             # A fresh login session's limit, as pam_limits sets it (runuser -l opens one):
             # the connection Ansible reuses may predate the limits the deploy wrote.
