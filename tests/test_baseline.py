@@ -6,6 +6,7 @@ so the role used without sigen hardens the same way."""
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,9 @@ def test_what_the_hosts_get_is_what_verify_reads_and_the_checklist_states(plan: 
         assert checked[control.id]["expected"] == control.expected, control.id
         assert f"| {control.cis or '-'}" in row
         shown = (f"the banner ({len(control.expected)} characters)"
-                 if control.check == "banner" else f"`{control.expected}`")
+                 if control.check == "banner"
+                 else f"`{control.setting} = {control.expected}`" if control.check == "sysctl"
+                 else f"`{control.expected}`")
         assert f"| {shown} |" in row, row
 
 
@@ -113,7 +116,7 @@ def test_an_exception_changes_the_hosts_the_check_and_the_checklist(tmp_path: Pa
     assert ("| E1 | `ssh-max-sessions` (control 10) | `2` | `10` | The monitoring agent "
             "multiplexes ten sessions on one connection. | Lin Mei-Hua |") in en
     assert "| SSH limits the sessions one connection may open (exception E1) | 5.1.17 |" in en
-    assert "| Access control (存取控制) | 13 | 1 |" in en
+    assert "| Access control (存取控制) | 17 | 1 |" in en
     zh = (out / "docs" / "zh-TW" / "verification-checklist.md").read_text()
     assert "| E1 | `ssh-max-sessions`（第 10 項） | `2` | `10` |" in zh  # noqa: RUF001
 
@@ -143,6 +146,12 @@ def test_core_dumps_allowed_by_an_exception_are_not_checked(tmp_path: Path) -> N
      "approved_by: Lin Mei-Hua}\n", "without spaces or line breaks"),
     ("      - {control: ssh-max-sessions, value: 2, reason: r, approved_by: Lin Mei-Hua}\n",
      "SG703 2 is the baseline's own value for ssh-max-sessions"),
+    ("      - {control: banner-remote-mode, value: '644', reason: r, approved_by: Lin Mei-Hua}\n",
+     "SG703 the value for banner-remote-mode must be a file mode of four octal digits"),
+    ("      - {control: sysctl-net-ipv4-ip-forward, value: 'on', reason: r, "
+     "approved_by: Lin Mei-Hua}\n",
+     "SG703 the value for sysctl-net-ipv4-ip-forward must be a whole number like the "
+     "baseline's (0)"),
     ("      - {control: ssh-max-sessions, value: 4, reason: r, approved_by: Nobody}\n",
      "SG202 unknown person 'Nobody' approves a deviation from the baseline"),
     ("      - {control: ssh-max-sessions, value: 4, reason: r, approved_by: Lin Mei-Hua}\n"
@@ -167,3 +176,65 @@ def test_a_run_has_one_baseline_row_per_control_and_host(plan: Plan) -> None:
     assert root["expected"] == plan.root_login["lab"]
     # The planned rows (no run) hold none: the checklist lists the controls themselves.
     assert not [r for r in rows(plan, lab) if r["kind"] in BASELINE_KINDS]
+
+
+def test_a_kernel_parameter_exception_keeps_every_other_parameter(tmp_path: Path) -> None:
+    """hardening_sysctl is one dict variable: the exception's key changes, and the group
+    variables still hold every other key of the baseline (a dict variable is replaced
+    whole, so a missing key would be a parameter the hosts no longer get)."""
+    _, plan = _with_exception(tmp_path, """  baseline:
+    exceptions:
+      - control: sysctl-net-ipv4-ip-forward
+        value: 1
+        reason: db01 routes the backup network.
+        approved_by: Lin Mei-Hua
+""")
+    given = plan.ansible.inventory_vars["production"]["hardening_sysctl"]
+    defaults = yaml.safe_load((HARDENING / "defaults" / "main.yml").read_text())
+    assert given == {**defaults["hardening_sysctl"], "net.ipv4.ip_forward": 1}
+    checks = {c["id"]: c for c in plan.baseline.checks}
+    assert checks["sysctl-net-ipv4-ip-forward"]["expected"] == "1"
+
+
+def _sysctl_script() -> str:
+    play = yaml.safe_load((PROJECT / "verify.yml").read_text())[1]
+    task = next(t for t in play["tasks"] if t["name"].startswith("Read the kernel parameters"))
+    return str(task["vars"]["sigen_sysctl_script"])
+
+
+def test_the_kernel_parameter_check_reads_the_boot_value_systemd_sysctl_applies(
+        tmp_path: Path) -> None:
+    """verify.yml's reader of the kernel parameters, run by the real sh and awk, with
+    systemd-analyze answering a configuration of the forms sysctl.d(5) allows: comments,
+    '-' before a key, slashes for dots, spaces around '=', a later file overriding an
+    earlier one; a key no file sets is empty."""
+    shim = tmp_path / "bin"
+    shim.mkdir()
+    (shim / "systemd-analyze").write_text("""#!/bin/sh
+cat <<'CONF'
+# /usr/lib/sysctl.d/50-default.conf
+; a comment
+net.ipv4.ip_forward = 1
+-net/ipv4/tcp_syncookies=0
+kernel.sysrq=16
+
+# /etc/sysctl.d/60-sigen-hardening.conf
+net.ipv4.ip_forward = 0
+# kernel.sysrq = 0
+net.ipv4.tcp_syncookies = 1
+CONF
+""")
+    (shim / "systemd-analyze").chmod(0o755)
+    keys = ["net.ipv4.ip_forward", "net.ipv4.tcp_syncookies", "kernel.sysrq",
+            "net.ipv4.conf.all.log_martians", "sigen.no_such_parameter"]
+    run = subprocess.run(["/bin/sh", "-c", _sysctl_script(), "sysctl", *keys],
+                         env={"PATH": f"{shim}:/usr/bin:/bin"}, capture_output=True,
+                         text=True, check=True)
+    found = json.loads(run.stdout)
+    assert {k: v["boot"] for k, v in found.items()} == {
+        "net.ipv4.ip_forward": "0", "net.ipv4.tcp_syncookies": "1", "kernel.sysrq": "16",
+        "net.ipv4.conf.all.log_martians": "", "sigen.no_such_parameter": ""}
+    assert found["sigen.no_such_parameter"]["access"] == "absent"
+    live = Path("/proc/sys/net/ipv4/ip_forward").read_text().strip()
+    assert found["net.ipv4.ip_forward"]["live"] == live
+    assert found["net.ipv4.ip_forward"]["access"] in ("writable", "readonly")

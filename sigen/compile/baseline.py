@@ -27,6 +27,8 @@ def expected_text(kind: str, value: Any) -> str:
     core dumps allowed by an exception leave the limit as the system has it)."""
     if kind == "limit":
         return "0" if value is False else ""
+    if kind == "mode":  # as stat -c '%U %G %a' prints it
+        return f"root root {int(str(value), 8):o}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from sigen.plan import Check, Jinja, Plan
+from sigen.plan.checks import BASELINE_KINDS
 from sigen.render.memo import recalled
 from sigen.render.yamlout import Recalled, dump
 
@@ -46,20 +47,47 @@ def _baseline(kind: str) -> Jinja:
     return Jinja(f"{{{{ sigen_baseline | selectattr('kind', 'eq', {kind!r}) }}}}")
 
 
-def _baseline_assert(kind: str, name: str, var: str, value: Jinja, that: str, fail: str,
+def _baseline_assert(kind: str, name: str, values: dict[str, Jinja], that: str, fail: str,
                      success: str) -> dict[str, Any]:
-    """One looped assert over the baseline's checks of ``kind``: ``var`` (``value``, what
-    the host shows) against each check's expected value; registered as sigen_tst_KIND."""
+    """One looped assert over the baseline's checks of ``kind``: ``values`` (what the host
+    shows) against each check's expected value; registered as sigen_tst_KIND."""
     return {
         "name": name,
         "ansible.builtin.assert": {"that": [Jinja(that)], "fail_msg": Jinja(fail),
                                    "success_msg": Jinja(success), "quiet": True},
-        "vars": {var: value},
+        "vars": values,
         "loop": _baseline(kind),
         "loop_control": {"label": Jinja("{{ item.id }} {{ item.setting }}")},
         "register": f"sigen_tst_{kind}",
         "ignore_errors": True,
     }
+
+
+# Each kernel parameter of the arguments: its live value, whether this host can set it
+# (a container's /proc/sys is read-only: the lab machine's kernel owns it) and the value the
+# host sets at boot, the last assignment systemd-sysctl applies (exact keys; the files in
+# its order, as systemd-analyze cat-config prints them). One JSON object on stdout.
+_SYSCTL_SCRIPT = """\
+conf=$(systemd-analyze cat-config sysctl.d 2>/dev/null)
+sep='{'
+for key in "$@"; do
+  path=/proc/sys/$(printf '%s' "$key" | tr . /)
+  if [ ! -e "$path" ]; then access=absent live=
+  elif [ -w "$path" ]; then access=writable live=$(tr -s '\\t' ' ' < "$path")
+  else access=readonly live=$(tr -s '\\t' ' ' < "$path"); fi
+  boot=$(printf '%s\\n' "$conf" | awk -v want="$key" '
+    /^[ \\t]*[#;]/ || index($0, "=") == 0 { next }
+    { k = substr($0, 1, index($0, "=") - 1); v = substr($0, index($0, "=") + 1)
+      gsub(/^[ \\t-]+|[ \\t]+$/, "", k); gsub(/\\//, ".", k); gsub(/^[ \\t]+|[ \\t]+$/, "", v)
+      if (k == want) found = v }
+    END { printf "%s", found }')
+  printf '%s"%s": {"access": "%s", "live": "%s", "boot": "%s"}' \\
+    "$sep" "$key" "$access" "$live" "$boot"
+  sep=', '
+done
+[ "$sep" = '{' ] && printf '{'
+echo '}'
+"""
 
 
 def _label() -> dict[str, Any]:
@@ -79,6 +107,19 @@ def _check_tasks() -> list[dict[str, Any]]:
                         " }}")
     banner_text = Jinja("{{ (sigen_banners.results | selectattr('item.id', 'eq', item.id)\n"
                         "    | map(attribute='content') | first | default('')) | b64decode }}")
+    mode = Jinja("{{ (sigen_modes.stdout_lines | default([])\n"
+                 "    | select('match', (item.setting ~ ' ') | regex_escape) | first\n"
+                 "    | default(item.setting ~ ' missing'))[item.setting | length + 1:] }}")
+    sysctl_values = {"sigen_sysctl_seen": Jinja(
+        "{{ (sigen_sysctl.stdout | default('{}', true) | from_json).get(item.setting, {}) }}")}
+    sysctl_values.update({f"sigen_sysctl_{part}": Jinja(
+        f"{{{{ sigen_sysctl_seen.{part} | default('') }}}}")
+        for part in ("boot", "live", "access")})
+    sysctl_values["sigen_sysctl_note"] = Jinja(
+        "{{ ' live and at boot' if sigen_sysctl_access == 'writable'\n"
+        "   else ' at boot; live ' ~ sigen_sysctl_live\n"
+        "        ~ ', read-only here (the host kernel owns it)'\n"
+        "   if sigen_sysctl_access == 'readonly' else ' at boot (no such parameter here)' }}")
     return [
         {
             "name": "TST Services answer and declared flows reach their targets",
@@ -109,8 +150,8 @@ def _check_tasks() -> list[dict[str, Any]]:
         },
         # sshd -T prints prohibit-password under its old name.
         _baseline_assert(
-            "ssh", "TST BL sshd runs with the baseline's settings", "sigen_sshd_value",
-            sshd_value, "sigen_sshd_value == (item.expected | string"
+            "ssh", "TST BL sshd runs with the baseline's settings",
+            {"sigen_sshd_value": sshd_value}, "sigen_sshd_value == (item.expected | string"
             " | replace('prohibit-password', 'without-password'))",
             "sshd -T: {{ item.setting }} {{ sigen_sshd_value }}, expected {{ item.expected }}",
             "sshd -T: {{ item.setting }} {{ sigen_sshd_value }}"),
@@ -122,7 +163,7 @@ def _check_tasks() -> list[dict[str, Any]]:
         },
         _baseline_assert(
             "login", "TST BL login.defs holds the baseline's password aging and umask",
-            "sigen_login_value", login_value, "sigen_login_value == item.expected | string",
+            {"sigen_login_value": login_value}, "sigen_login_value == item.expected | string",
             "login.defs: {{ item.setting }} {{ sigen_login_value }}, expected {{ item.expected }}",
             "login.defs: {{ item.setting }} {{ sigen_login_value }}"),
         {
@@ -135,7 +176,7 @@ def _check_tasks() -> list[dict[str, Any]]:
         },
         _baseline_assert(
             "banner", "TST BL The login banners say what the blueprint says",
-            "sigen_banner_text", banner_text, "sigen_banner_text == item.expected ~ '\\n'",
+            {"sigen_banner_text": banner_text}, "sigen_banner_text == item.expected ~ '\\n'",
             "{{ item.setting }}: {{ sigen_banner_text | trim | truncate(80) or 'missing' }}",
             "{{ item.setting }}: the banner ({{ sigen_banner_text | length }} characters)"),
         {
@@ -151,6 +192,41 @@ def _check_tasks() -> list[dict[str, Any]]:
             "failed_when": Jinja("sigen_tst_limit.stdout | trim != item.expected | string"),
             "ignore_errors": True,
         },
+        {
+            "name": "Read the owner, group and mode of the baseline's files",
+            "ansible.builtin.command": {"argv": Jinja(
+                "{{ ['stat', '-c', '%n %U %G %a'] + (sigen_baseline | selectattr('kind', 'eq',"
+                " 'mode') | map(attribute='setting') | list) }}")},
+            "register": "sigen_modes",
+            "changed_when": False,
+            "failed_when": False,
+        },
+        _baseline_assert(
+            "mode", "TST BL Only root can change the baseline's files", {"sigen_mode_value": mode},
+            "sigen_mode_value == item.expected",
+            "{{ item.setting }}: {{ sigen_mode_value }}, expected {{ item.expected }}",
+            "{{ item.setting }}: {{ sigen_mode_value }}"),
+        {
+            "name": "Read the kernel parameters: live, whether this host sets them, at boot",
+            "ansible.builtin.command": {"argv": Jinja(
+                "{{ ['/bin/sh', '-c', sigen_sysctl_script, 'sysctl']\n"
+                "   + (sigen_baseline | selectattr('kind', 'eq', 'sysctl')"
+                " | map(attribute='setting') | list) }}")},
+            "vars": {"sigen_sysctl_script": _SYSCTL_SCRIPT},
+            "register": "sigen_sysctl",
+            "changed_when": False,
+            "failed_when": False,
+        },
+        # Where the host owns its kernel, the live value and the boot value; in a container
+        # the boot value alone, said in the observed text (the lab report lists it).
+        _baseline_assert(
+            "sysctl", "TST BL The kernel parameters are the baseline's", sysctl_values,
+            "sigen_sysctl_boot == item.expected | string\nand (sigen_sysctl_access != 'writable'"
+            " or sigen_sysctl_live == item.expected | string)",
+            "{{ item.setting }}: {{ sigen_sysctl_boot or 'not set' }} at boot, live"
+            " {{ sigen_sysctl_live or '-' }}{{ ' (read-only here)'\n"
+            "   if sigen_sysctl_access == 'readonly' else '' }}, expected {{ item.expected }}",
+            "{{ item.setting }} = {{ sigen_sysctl_boot }}{{ sigen_sysctl_note }}"),
         {
             # Up to 30 tries a second apart: a host deployed a moment ago may still be
             # selecting its source.
@@ -182,8 +258,7 @@ def _check_tasks() -> list[dict[str, Any]]:
 def _outcome_tasks() -> list[dict[str, Any]]:
     # The TST- kinds, then the baseline's (on a line of their own: yamllint's line length).
     registered = (", ".join(f"sigen_tst_{k}" for k in ("connect", "refused", "time", "backup"))
-                  + ",\n    " + ", ".join(f"sigen_tst_{k}" for k in
-                                          ("ssh", "login", "banner", "limit")))
+                  + ",\n    " + ", ".join(f"sigen_tst_{k}" for k in BASELINE_KINDS))
     return [
         {
             "name": "Collect the outcome of every check on this host",

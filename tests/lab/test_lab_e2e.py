@@ -249,24 +249,35 @@ def test_lab_deploy_verify(lab: Lab) -> None:
     assert {(c["host"], c["id"]) for c in baseline} == {
         (h, control) for h in _hosts() for control in _baseline_ids()}, baseline
 
-    # The load balancer's way to web01; the drills below do not need it. And one control of
-    # the hardening baseline weakened by hand on web01 (the same run checks both).
+    # The load balancer's way to web01; the drills below do not need it. And two controls of
+    # the hardening baseline weakened by hand, sshd's on web01 and a kernel parameter's boot
+    # value on web02 (the same run checks all three).
     host, flow = "web01", "loadbalancer-to-web"
     _remove_rule(f"sigen-eshop-{host}", flow)
     _sshd_max_sessions(f"sigen-eshop-{host}", "2", "10")
+    _sysctl_boot_line("sigen-eshop-web02", "net.ipv4.conf.all.log_martians = 1", "#")
     try:
         rc, said = lab.sigen("verify", "--env", "lab")
     finally:
         _sshd_max_sessions(f"sigen-eshop-{host}", "10", "2")
+        _sysctl_boot_line("sigen-eshop-web02", "net.ipv4.conf.all.log_martians = 1", "")
     assert rc == 1, said
     every = [c for c in _latest_record(Path(lab.out))["checks"] if c["passed"] is False]
-    weakened = [(c["host"], c["id"], c["observed"]) for c in every
-                if c["kind"] in BASELINE_KINDS]
-    assert weakened == [(host, "ssh-max-sessions", "sshd -T: maxsessions 10, expected 2")], \
-        weakened
+    weakened = {(c["host"], c["id"]): c["observed"] for c in every
+                if c["kind"] in BASELINE_KINDS}
+    assert set(weakened) == {(host, "ssh-max-sessions"),
+                             ("web02", "sysctl-net-ipv4-conf-all-log-martians")}, weakened
+    assert weakened[host, "ssh-max-sessions"] == "sshd -T: maxsessions 10, expected 2"
+    # The lab machine's kernel owns the live value: read-only in the container.
+    assert re.fullmatch(r"net\.ipv4\.conf\.all\.log_martians: not set at boot, live \d+ "
+                        r"\(read-only here\), expected 1",
+                        weakened["web02", "sysctl-net-ipv4-conf-all-log-martians"]), weakened
     checklist = (Path(lab.out) / "docs" / "en" / "verification-checklist.md").read_text()
     assert "| SSH limits the sessions one connection may open | 5.1.17 | Access control | " \
         "`2` | ☒ | 6 of 7 | web01: sshd -T: maxsessions 10, expected 2 |" in checklist
+    assert "| Packets with impossible addresses are logged (all interfaces) | 3.3.9 | " \
+        "Event logging and accountability | `net.ipv4.conf.all.log_martians = 1` | ☒ | " \
+        "6 of 7 | web02: net.ipv4.conf.all.log_martians: not set at boot" in checklist
     failed = [c for c in every if c["kind"] not in BASELINE_KINDS]
     assert failed and all(c["kind"] == "flow" and c["subject"] == flow for c in failed), failed
     for check in failed:
@@ -290,6 +301,14 @@ def _baseline_ids() -> list[str]:
     from sigen.compile.loader import load_blueprint
 
     return [c["id"] for c in plan_for(load_blueprint(EXAMPLE), REPO / "roles").baseline.checks]
+
+
+def _sysctl_boot_line(container: str, line: str, prefix: str) -> None:
+    """``line`` of the hardening role's sysctl file on a lab host commented out (``prefix``
+    "#") or back (""); nothing is applied: verify reads the file."""
+    old, new = (line, prefix + line) if prefix else ("#" + line, line)
+    subprocess.run(["podman", "exec", container, "sed", "-i", f"s/^{old}$/{new}/",
+                    "/etc/sysctl.d/60-sigen-hardening.conf"], check=True)
 
 
 def _sshd_max_sessions(container: str, old: str, new: str) -> None:

@@ -1,6 +1,6 @@
 """security.baseline: each exception names a control of the baseline, gives a value of the
-control's kind that sshd or login.defs can take as one word, and is approved by someone the
-blueprint knows."""
+control's kind that sshd or login.defs can take as one word (a file mode: four octal digits),
+and is approved by someone the blueprint knows."""
 
 from __future__ import annotations
 
@@ -16,13 +16,17 @@ __all__ = ["check_baseline"]
 
 # One sshd or login.defs word: a newline or a space would add a line of its own.
 _WORD = re.compile(r"[A-Za-z0-9@:._,+-]+")
+# A file mode as chmod takes it, four octal digits.
+_MODE = re.compile(r"0[0-7]{3}")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
 
 
-def _kind(value: Any) -> str:
+def _kind(value: Any, check: str) -> str:
+    if check == "mode":
+        return "a file mode of four octal digits"
     if isinstance(value, bool):
         return "true or false"
     if isinstance(value, int):
@@ -32,7 +36,9 @@ def _kind(value: Any) -> str:
     return "one word of text"
 
 
-def _fits(value: Any, baseline: Any) -> bool:
+def _fits(value: Any, baseline: Any, check: str) -> bool:
+    if check == "mode":
+        return isinstance(value, str) and bool(_MODE.fullmatch(value))
     if isinstance(baseline, bool):
         return isinstance(value, bool)
     if isinstance(baseline, int):
@@ -83,10 +89,10 @@ def check_baseline(index: Index) -> None:
         first[cid] = i
         if "value" not in entry:
             continue  # the schema's to report
-        value, base = entry["value"], control["value"]
-        if not _fits(value, base):
+        value, base, check = entry["value"], control["value"], control["check"]["kind"]
+        if not _fits(value, base, check):
             index.error((*at, "value"), "SG703",
-                        f"the value for {cid} must be {_kind(base)} like the baseline's "
+                        f"the value for {cid} must be {_kind(base, check)} like the baseline's "
                         f"({json.dumps(base)}), without spaces or line breaks, not "
                         f"{json.dumps(value)}")
         elif value == base:
