@@ -238,3 +238,25 @@ CONF
     live = Path("/proc/sys/net/ipv4/ip_forward").read_text().strip()
     assert found["net.ipv4.ip_forward"]["live"] == live
     assert found["net.ipv4.ip_forward"]["access"] in ("writable", "readonly")
+
+
+def test_a_module_allowed_by_an_exception_is_not_checked(tmp_path: Path) -> None:
+    """An exception lets one kernel module load: that control has nothing left to check,
+    the other modules stay off (the dict variable is given whole), the checklist says so."""
+    path, plan = _with_exception(tmp_path, """  baseline:
+    exceptions:
+      - control: module-usb-storage
+        value: true
+        reason: The backup host writes its offline copy to a USB disk.
+        approved_by: Lin Mei-Hua
+""")
+    assert "module-usb-storage" not in {c["id"] for c in plan.baseline.checks}
+    assert "module-cramfs" in {c["id"] for c in plan.baseline.checks}
+    modules = plan.ansible.inventory_vars["production"]["hardening_kernel_modules"]
+    assert modules == {"cramfs": False, "freevxfs": False, "hfs": False, "hfsplus": False,
+                       "jffs2": False, "usb-storage": True}
+    out = tmp_path / "eshop"
+    build(path, out, ROLES)
+    en = (out / "docs" / "en" / "verification-checklist.md").read_text()
+    assert "(exception E1) | 1.1.1.9 | System and communications protection | not checked: " \
+        "the exception allows the module | n/a |" in en

@@ -24,9 +24,11 @@ def catalogue() -> dict[str, Any]:
 
 def expected_text(kind: str, value: Any) -> str:
     """``value`` as the check of ``kind`` observes it ("" when there is nothing to check:
-    core dumps allowed by an exception leave the limit as the system has it)."""
+    core dumps or a kernel module allowed by an exception leave the system as it is)."""
     if kind == "limit":
         return "0" if value is False else ""
+    if kind == "modprobe":  # false: the module cannot be loaded; true leaves it as it is
+        return "" if value else "install /bin/false, blacklisted"
     if kind == "mode":  # as stat -c '%U %G %a' prints it
         return f"root root {int(str(value), 8):o}"
     if isinstance(value, bool):

@@ -38,9 +38,9 @@ class Control:
     of it, for a dict variable); ``value`` the value the hosts get (the baseline's, or the
     exception's); ``expected`` the same as the check observes it (sshd -T's spelling, a
     login.defs value, the banner text, a file's owner, group and mode, a limit, a kernel
-    parameter) — "" when nothing is left to check (an exception that turns the control
-    off). ``check`` is the kind of observation and
-    ``setting`` what it reads (``sigen.plan.checks``)."""
+    module's settings, a kernel parameter) — "" when nothing is left to check (an exception
+    that turns the control off). ``check`` is the kind of observation and ``setting`` what
+    it reads (``sigen.plan.checks``)."""
 
     id: str
     cis: str  # CIS Debian Linux 12 Benchmark v1.1.0 rule, "" for none
@@ -52,7 +52,7 @@ class Control:
     baseline: Any  # the baseline's own value
     value: Any
     expected: str
-    check: str  # ssh | login | banner | mode | limit | sysctl
+    check: str  # ssh | login | banner | mode | limit | modprobe | sysctl
     setting: str
     exception: BaselineException | None = None
     set_by: str = ""  # the blueprint field that sets the value ("": the baseline or an exception)

@@ -16,6 +16,7 @@ The hardening baseline (``sigen.plan.baseline``) is checked on every host as wel
 check per control named by the control, of the kinds ``BASELINE_KINDS``: ``ssh`` (a value
 ``sshd -T`` prints), ``login`` (a value of /etc/login.defs), ``banner`` (a banner file's
 text), ``mode`` (a file's owner, group and mode), ``limit`` (a hard limit of a login session),
+``modprobe`` (a kernel module modprobe refuses to load, deny-listed and not loaded),
 ``sysctl`` (a kernel parameter: the value the host sets at boot, and the live value where the
 host owns its kernel; a container's is the lab machine's). They are the same on every host, so
 they are not among a plan's checks: verify.yml holds them once and a run's record has one
@@ -29,7 +30,7 @@ from typing import NamedTuple
 __all__ = ["BASELINE_KINDS", "KINDS", "Check"]
 
 KINDS = ("port", "flow", "refused", "time", "backup")
-BASELINE_KINDS = ("ssh", "login", "banner", "mode", "limit", "sysctl")
+BASELINE_KINDS = ("ssh", "login", "banner", "mode", "limit", "modprobe", "sysctl")
 
 
 class Check(NamedTuple):

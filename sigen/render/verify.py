@@ -90,6 +90,29 @@ echo '}'
 """
 
 
+# Each kernel module of the arguments, one line "MODULE DENIED LOADED INSTALL": whether a
+# blacklist line names it, whether it is loaded (unknown in a container, whose /proc/modules
+# is the lab machine's kernel's) and the command modprobe runs instead of loading it (the
+# first install line of the files in modprobe.d(5)'s folders; "-" for none).
+_MODPROBE_SCRIPT = """\
+conf=$(cat /etc/modprobe.d/*.conf /run/modprobe.d/*.conf /usr/local/lib/modprobe.d/*.conf \\
+  /usr/lib/modprobe.d/*.conf 2>/dev/null | sed 's/#.*//')
+inside=no
+systemd-detect-virt --quiet --container 2>/dev/null && inside=yes
+for m in "$@"; do
+  install=$(printf '%s\\n' "$conf" | awk -v m="$m" '
+    $1 == "install" && $2 == m { $1 = ""; $2 = ""; sub(/^ +/, ""); print; exit }')
+  deny=no
+  printf '%s\\n' "$conf" | awk -v m="$m" '$1 == "blacklist" && $2 == m { f = 1 } END { exit !f }' \\
+    && deny=yes
+  if [ "$inside" = yes ]; then loaded=unknown
+  elif grep -q "^$(printf '%s' "$m" | tr - _) " /proc/modules; then loaded=yes
+  else loaded=no; fi
+  printf '%s %s %s %s\\n' "$m" "$deny" "$loaded" "${install:--}"
+done
+"""
+
+
 def _label() -> dict[str, Any]:
     return {"label": Jinja("{{ item.id }} {{ item.subject }}"
                            "{{ (' ' ~ item.target ~ ':' ~ item.port) if item.target is defined"
@@ -110,6 +133,16 @@ def _check_tasks() -> list[dict[str, Any]]:
     mode = Jinja("{{ (sigen_modes.stdout_lines | default([])\n"
                  "    | select('match', (item.setting ~ ' ') | regex_escape) | first\n"
                  "    | default(item.setting ~ ' missing'))[item.setting | length + 1:] }}")
+    modprobe_values = {
+        "sigen_module": Jinja(
+            "{{ (sigen_modprobe.stdout_lines | default([])\n"
+            "    | select('match', (item.setting ~ ' ') | regex_escape) | first\n"
+            "    | default(item.setting ~ ' no unknown -')).split(' ', 3) }}"),
+        "sigen_module_seen": Jinja(
+            "{{ 'install ' ~ sigen_module[3] ~ ', '\n"
+            "   ~ ('blacklisted' if sigen_module[1] == 'yes' else 'not blacklisted')\n"
+            "   ~ {'yes': ', loaded', 'no': ', not loaded'}.get(sigen_module[2],\n"
+            "     ' (loaded or not: the host kernel owns it)') }}")}
     sysctl_values = {"sigen_sysctl_seen": Jinja(
         "{{ (sigen_sysctl.stdout | default('{}', true) | from_json).get(item.setting, {}) }}")}
     sysctl_values.update({f"sigen_sysctl_{part}": Jinja(
@@ -206,6 +239,24 @@ def _check_tasks() -> list[dict[str, Any]]:
             "sigen_mode_value == item.expected",
             "{{ item.setting }}: {{ sigen_mode_value }}, expected {{ item.expected }}",
             "{{ item.setting }}: {{ sigen_mode_value }}"),
+        {
+            "name": "Read whether the baseline's kernel modules can be loaded",
+            "ansible.builtin.command": {"argv": Jinja(
+                "{{ ['/bin/sh', '-c', sigen_modprobe_script, 'modprobe']\n"
+                "   + (sigen_baseline | selectattr('kind', 'eq', 'modprobe')"
+                " | map(attribute='setting') | list) }}")},
+            "vars": {"sigen_modprobe_script": _MODPROBE_SCRIPT},
+            "register": "sigen_modprobe",
+            "changed_when": False,
+            "failed_when": False,
+        },
+        # modprobe's /bin/true is as good as /bin/false: either way nothing is loaded.
+        _baseline_assert(
+            "modprobe", "TST BL The unused kernel modules cannot be loaded", modprobe_values,
+            "sigen_module[3] in ['/bin/false', '/bin/true'] and sigen_module[1] == 'yes'"
+            " and sigen_module[2] != 'yes'",
+            "{{ item.setting }}: {{ sigen_module_seen }}, expected {{ item.expected }}",
+            "{{ item.setting }}: {{ sigen_module_seen }}"),
         {
             "name": "Read the kernel parameters: live, whether this host sets them, at boot",
             "ansible.builtin.command": {"argv": Jinja(
