@@ -21,7 +21,7 @@ from sigen.diagnostics import SigenError
 from sigen.plan import Plan
 from sigen.plan.baseline import ROOT_LOGIN
 from sigen.plan.checks import BASELINE_KINDS
-from tests.conftest import REPO, ROLES
+from tests.conftest import REPO, ROLES, tool
 
 EXAMPLE = REPO / "blueprints" / "onprem-physical.yml"
 PROJECT = REPO / "examples" / "onprem-physical"
@@ -260,3 +260,59 @@ def test_a_module_allowed_by_an_exception_is_not_checked(tmp_path: Path) -> None
     en = (out / "docs" / "en" / "verification-checklist.md").read_text()
     assert "(exception E1) | 1.1.1.9 | System and communications protection | not checked: " \
         "the exception allows the module | n/a |" in en
+
+
+def test_the_verdicts_verify_yml_records_for_what_a_host_shows(tmp_path: Path,
+                                                               tool_env: dict[str, str]) -> None:
+    """verify.yml's verdict tasks, run by the real ansible-playbook (on the controller, as in
+    a run) on what a host showed: a kernel parameter missing from the boot configuration, one
+    a container only sets at boot, a module that can still load and a banner file others may
+    write fail or pass with what was seen; every other control of those kinds passes."""
+    play = yaml.safe_load((PROJECT / "verify.yml").read_text())[1]
+    baseline = play["vars"]["sigen_baseline"]
+    judged = {"sysctl", "modprobe", "mode"}
+    verdicts = [t for t in play["tasks"] if t.get("ansible.builtin.set_fact", {}).keys()
+                & {f"sigen_tst_{k}" for k in judged}]
+    assert len(verdicts) == len(judged)
+    params = {c["setting"]: {"access": "readonly", "live": "9", "boot": c["expected"]}
+              for c in baseline if c["kind"] == "sysctl"}
+    params["net.ipv4.ip_forward"] = {"access": "writable", "live": "1", "boot": "0"}
+    params["net.ipv4.tcp_syncookies"] = {"access": "readonly", "live": "1", "boot": ""}
+    modules = [f"{c['setting']} yes unknown /bin/false" for c in baseline
+               if c["kind"] == "modprobe" and c["setting"] != "hfs"] + ["hfs no no -"]
+    shown = {
+        "sigen_sysctl": {"stdout": json.dumps(params)},
+        "sigen_modprobe": {"stdout_lines": modules},
+        "sigen_modes": {"stdout_lines": ["/etc/issue root root 644",
+                                         "/etc/issue.net root root 666"]},
+    }
+    out = tmp_path / "verdicts.json"
+    registered = ", ".join(f"sigen_tst_{k}" for k in sorted(judged))
+    playbook = [{"name": "verdicts", "hosts": "localhost", "gather_facts": False,
+                 "vars": {"sigen_baseline": baseline, **shown},
+                 "tasks": [*verdicts, {"name": "Write them", "ansible.builtin.copy": {
+                     "dest": str(out), "mode": "0644",
+                     "content": "{{ [" + registered + "] | map(attribute='results') | flatten"
+                                " | to_json }}"}}]}]
+    (tmp_path / "play.yml").write_text(yaml.safe_dump(playbook, sort_keys=False))
+    run = subprocess.run([tool("ansible-playbook"), "-i", "localhost,", "-c", "local",
+                          "-e", "ansible_python_interpreter=/usr/bin/python3",
+                          str(tmp_path / "play.yml")], env=tool_env, capture_output=True,
+                         text=True, check=False)
+    assert run.returncode == 0, run.stdout[-3000:]
+    failed = {r["item"]["id"]: r["msg"] for r in json.loads(out.read_text()) if r["failed"]}
+    assert failed == {
+        "sysctl-net-ipv4-ip-forward":
+            "net.ipv4.ip_forward: 0 at boot, live 1, expected 0",
+        "sysctl-net-ipv4-tcp-syncookies":
+            "net.ipv4.tcp_syncookies: not set at boot, live 1 (read-only here), expected 1",
+        "module-hfs": "hfs: install -, not blacklisted, not loaded, "
+                      "expected install /bin/false, blacklisted",
+        "banner-remote-mode": "/etc/issue.net: root root 666, expected root root 644",
+    }, failed
+    passed = {r["item"]["id"]: r["msg"] for r in json.loads(out.read_text()) if not r["failed"]}
+    assert passed["sysctl-net-ipv4-conf-all-log-martians"] == (
+        "net.ipv4.conf.all.log_martians = 1 at boot; live 9, read-only here "
+        "(the host kernel owns it)")
+    assert passed["module-cramfs"] == \
+        "cramfs: install /bin/false, blacklisted (loaded or not: the host kernel owns it)"
