@@ -2,12 +2,13 @@
 
 One play on every host, the checks as play data keyed by host, and one looped task per
 kind of check, so a run takes a handful of tasks whatever the size of the system (a play
-per host would run the hosts one after another). The hardening baseline's controls are
-read from each host in a few commands and judged in one controller-side step per kind. Every check task keeps going when a
+per host would run the hosts one after another). Every check task keeps going when a
 check fails (``ignore_errors`` with the result registered), so one run reports every
-check; the play then collects the outcomes, writes them to ``sigen_verify_output`` on the
-controller when that is set (``sigen verify`` sets it), and fails each host that failed a
-check, so a plain ``ansible-playbook verify.yml`` (AWX, a user's CI) fails too.
+check; the hardening baseline's controls are read from each host in a few commands and
+judged in one controller-side step per kind; the play then collects the outcomes,
+writes them to ``sigen_verify_output`` on the controller when that is set (``sigen
+verify`` sets it), and fails each host that failed a check, so a plain
+``ansible-playbook verify.yml`` (AWX, a user's CI) fails too.
 """
 
 from __future__ import annotations
@@ -46,6 +47,18 @@ def _loop(kinds: list[str]) -> Jinja:
 
 def _baseline(kind: str) -> Jinja:
     return Jinja(f"{{{{ sigen_baseline | selectattr('kind', 'eq', {kind!r}) }}}}")
+
+
+def _settings(kind: str) -> str:
+    """The settings of the baseline's checks of ``kind``, as a Jinja list expression."""
+    return (f"(sigen_baseline | selectattr('kind', 'eq', {kind!r})"
+            " | map(attribute='setting') | list)")
+
+
+def _reader(name: str, argv: str, register: str, **extra: Any) -> dict[str, Any]:
+    """A command that reads the baseline's settings from the host; never fails the play."""
+    return {"name": name, "ansible.builtin.command": {"argv": Jinja("{{ " + argv + " }}")},
+            **extra, "register": register, "changed_when": False, "failed_when": False}
 
 
 def _quoted(text: str) -> str:
@@ -253,31 +266,17 @@ def _check_tasks() -> list[dict[str, Any]]:
             "failed_when": Jinja("sigen_tst_limit.stdout | trim != item.expected | string"),
             "ignore_errors": True,
         },
-        {
-            "name": "Read the owner, group and mode of the baseline's files",
-            "ansible.builtin.command": {"argv": Jinja(
-                "{{ ['stat', '-c', '%n %U %G %a'] + (sigen_baseline | selectattr('kind', 'eq',"
-                " 'mode') | map(attribute='setting') | list) }}")},
-            "register": "sigen_modes",
-            "changed_when": False,
-            "failed_when": False,
-        },
+        _reader("Read the owner, group and mode of the baseline's files",
+                "['stat', '-c', '%n %U %G %a'] + " + _settings("mode"), "sigen_modes"),
         _baseline_verdicts(
             "mode", "TST BL Only root can change the baseline's files", {"sigen_mode_value": mode},
             "sigen_mode_value == item.expected",
             "{{ item.setting }}: {{ sigen_mode_value }}, expected {{ item.expected }}",
             "{{ item.setting }}: {{ sigen_mode_value }}"),
-        {
-            "name": "Read whether the baseline's kernel modules can be loaded",
-            "ansible.builtin.command": {"argv": Jinja(
-                "{{ ['/bin/sh', '-c', sigen_modprobe_script, 'modprobe']\n"
-                "   + (sigen_baseline | selectattr('kind', 'eq', 'modprobe')"
-                " | map(attribute='setting') | list) }}")},
-            "vars": {"sigen_modprobe_script": _MODPROBE_SCRIPT},
-            "register": "sigen_modprobe",
-            "changed_when": False,
-            "failed_when": False,
-        },
+        _reader("Read whether the baseline's kernel modules can be loaded",
+                "['/bin/sh', '-c', sigen_modprobe_script, 'modprobe']\n   + "
+                + _settings("modprobe"), "sigen_modprobe",
+                vars={"sigen_modprobe_script": _MODPROBE_SCRIPT}),
         # modprobe's /bin/true is as good as /bin/false: either way nothing is loaded.
         _baseline_verdicts(
             "modprobe", "TST BL The unused kernel modules cannot be loaded", modprobe_values,
@@ -285,17 +284,9 @@ def _check_tasks() -> list[dict[str, Any]]:
             " and sigen_module[2] != 'yes'",
             "{{ item.setting }}: {{ sigen_module_seen }}, expected {{ item.expected }}",
             "{{ item.setting }}: {{ sigen_module_seen }}"),
-        {
-            "name": "Read the kernel parameters: live, whether this host sets them, at boot",
-            "ansible.builtin.command": {"argv": Jinja(
-                "{{ ['/bin/sh', '-c', sigen_sysctl_script, 'sysctl']\n"
-                "   + (sigen_baseline | selectattr('kind', 'eq', 'sysctl')"
-                " | map(attribute='setting') | list) }}")},
-            "vars": {"sigen_sysctl_script": _SYSCTL_SCRIPT},
-            "register": "sigen_sysctl",
-            "changed_when": False,
-            "failed_when": False,
-        },
+        _reader("Read the kernel parameters: live, whether this host sets them, at boot",
+                "['/bin/sh', '-c', sigen_sysctl_script, 'sysctl']\n   + " + _settings("sysctl"),
+                "sigen_sysctl", vars={"sigen_sysctl_script": _SYSCTL_SCRIPT}),
         # Where the host owns its kernel, the live value and the boot value; in a container
         # the boot value alone, said in the observed text (the lab report lists it).
         _baseline_verdicts(
